@@ -1,0 +1,592 @@
+"""The ``yaprak`` command.
+
+Heavy imports (SQLAlchemy, Flask, Alembic, add-on code) happen inside commands, so
+``yaprak --help`` stays fast. Each installed add-on appears as a command group
+``yaprak <addon>``; its commands (``cli_commands`` hook) are imported only when used.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from core.models import Company
+    from core.runtime import Runtime
+
+ADDON_META_KEY = "yaprak.addon"
+
+
+class CLIState:
+    """Per-invocation state: the runtime is built on first use."""
+
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            from core.runtime import Runtime
+
+            self._runtime = Runtime()
+        return self._runtime
+
+
+def get_runtime() -> Runtime:
+    """The runtime of the running ``yaprak`` command (for add-on commands)."""
+    ctx = click.get_current_context()
+    return ctx.find_root().ensure_object(CLIState).runtime
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn the kernel's refusals into one line and a non-zero exit."""
+    from core.kernel.errors import KernelError
+
+    try:
+        yield
+    except KernelError as exc:
+        _fail(str(exc))
+
+
+def _require_db(runtime: Runtime) -> None:
+    runtime.refresh_state()
+    if not runtime.core_ready:
+        _fail(f"the database at {runtime.db.url!r} is not initialised: run `yaprak init` first")
+
+
+@contextmanager
+def company_context(code: str) -> Iterator[tuple[Session, Company]]:
+    """A transaction acting for company ``code`` (for add-on commands).
+
+    Inside ``yaprak <addon> ...`` it refuses a company that has not enabled the add-on.
+    """
+    from core.companies import get_company
+
+    runtime = get_runtime()
+    addon = click.get_current_context().meta.get(ADDON_META_KEY)
+    with _errors():
+        _require_db(runtime)
+        with runtime.activate(), runtime.db.transaction() as session:
+            company = get_company(session, code)
+            if addon and addon not in company.enabled_addons:
+                _fail(f"add-on {addon} is not enabled for {code}")
+            yield session, company
+
+
+# ------------------------------------------------------------------ add-on groups
+def _addon_entry_points() -> dict[str, Any]:
+    from importlib.metadata import entry_points
+
+    from core.kernel.discovery import ENTRY_POINT_GROUP
+
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+class AddonGroup(click.Group):
+    """``yaprak <addon> ...``: the add-on's commands, loaded on first use."""
+
+    def __init__(self, addon: str, summary: str) -> None:
+        super().__init__(name=addon, help=f"Commands of the add-on {addon}: {summary}")
+        self.short_help = summary
+        self.addon = addon
+        self._loaded = False
+
+    def _load(self, ctx: click.Context) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        runtime = ctx.find_root().ensure_object(CLIState).runtime
+        if self.addon not in runtime.kernel.loaded:
+            problems = "; ".join(p.message for p in runtime.kernel.problems_of(self.addon))
+            _fail(f"add-on {self.addon} cannot load: {problems or 'not loaded'}")
+        for result in runtime.kernel.call_addon(self.addon, "cli_commands"):
+            for cmd in result or ():
+                self.add_command(cmd)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load(ctx)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        self._load(ctx)
+        ctx.meta[ADDON_META_KEY] = self.addon
+        return super().get_command(ctx, name)
+
+
+class YaprakCLI(click.Group):
+    def _addons(self) -> dict[str, Any]:
+        if not hasattr(self, "_addon_eps"):
+            self._addon_eps = _addon_entry_points()
+        return self._addon_eps
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        builtin = super().list_commands(ctx)
+        return builtin + sorted(n for n in self._addons() if n not in builtin)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        cmd = super().get_command(ctx, name)
+        if cmd is not None:
+            return cmd
+        ep = self._addons().get(name)
+        if ep is None:
+            return None
+        return AddonGroup(name, _manifest_summary(ep))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        builtin = super().list_commands(ctx)
+        for title, names in (
+            ("Commands", builtin),
+            ("Add-on commands", sorted(n for n in self._addons() if n not in builtin)),
+        ):
+            rows = []
+            for name in names:
+                cmd = self.get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(formatter.width - 6 - len(name))))
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _manifest_summary(ep: Any) -> str:
+    """The add-on's summary, read from its manifest without importing it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(ep.value)
+        folder = Path(next(iter(spec.submodule_search_locations)))  # type: ignore[union-attr,arg-type]
+        return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["summary"]
+    except Exception:
+        return "(manifest unreadable: see `yaprak addons check`)"
+
+
+@click.group(cls=YaprakCLI, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="yaprak", prog_name="yaprak")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Yaprak: the add-on ERP.
+
+    Settings come from the environment: YAPRAK_HOME (instance folder, default
+    ./instance), YAPRAK_DATABASE_URL (default: SQLite in the instance folder),
+    YAPRAK_ADDONS (load only these add-ons), YAPRAK_TRACE_HOOKS=1 (print hook calls).
+    """
+    ctx.ensure_object(CLIState)
+
+
+def _state(ctx: click.Context) -> CLIState:
+    return ctx.find_root().ensure_object(CLIState)
+
+
+# ------------------------------------------------------------------ init / serve / demo
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the instance folder and bring the database to core's head."""
+    from core.kernel import lifecycle
+
+    runtime = _state(ctx).runtime
+    runtime.config.ensure_home()
+    with _errors():
+        lifecycle.init_database(runtime)
+        lifecycle.upgrade(runtime)
+    click.echo(f"Database ready: {runtime.db.url.render_as_string(hide_password=True)}")
+
+
+def _serve(runtime: Runtime, host: str, port: int) -> None:
+    from werkzeug.serving import run_simple
+
+    from core.web import create_app
+
+    app = create_app(runtime=runtime)
+    for problem in runtime.kernel.problems:
+        click.echo(f"warning: add-on {problem}", err=True)
+    click.echo(f"Serving Yaprak on http://{host}:{port}/  (Ctrl+C stops)")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the web app (development server; use gunicorn in production)."""
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+    _serve(runtime, host, port)
+
+
+@main.command()
+@click.option("--company", "code", default="DEMO", show_default=True, help="Demo company code.")
+@click.option("--no-serve", is_flag=True, help="Build the demo data and exit.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.pass_context
+def demo(ctx: click.Context, code: str, no_serve: bool, host: str, port: int) -> None:
+    """Build a demo company with every add-on's demo data, then serve it."""
+    from core.demo import build_demo
+
+    runtime = _state(ctx).runtime
+    runtime.config.ensure_home()
+    with _errors():
+        created, enabled = build_demo(runtime, code)
+    if created:
+        click.echo(f"Demo company {code} created with add-ons: {', '.join(enabled) or '(none)'}")
+    else:
+        click.echo(f"Demo company {code} already exists; its data is kept.")
+    runtime.config.default_company = code
+    if no_serve:
+        return
+    _serve(runtime, host, port)
+
+
+# ------------------------------------------------------------------ companies
+@main.group()
+def company() -> None:
+    """Companies (tenants)."""
+
+
+@company.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The company's name.")
+@click.option("--currency", default="TRY", show_default=True, help="ISO 4217 currency code.")
+@click.pass_context
+def company_add(ctx: click.Context, code: str, name: str, currency: str) -> None:
+    """Add a company with code CODE."""
+    from core.companies import add_company
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.transaction() as session:
+            add_company(session, code, name, currency)
+    click.echo(f"Company {code} added.")
+
+
+@company.command("list")
+@click.pass_context
+def company_list(ctx: click.Context) -> None:
+    """List companies and the add-ons each enabled."""
+    from sqlalchemy import select
+
+    from core.models import Company
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+    with runtime.db.Session() as session:
+        companies = session.scalars(select(Company).order_by(Company.code)).all()
+        if not companies:
+            click.echo("No companies yet: `yaprak company add CODE --name NAME`.")
+        for c in companies:
+            addons = ", ".join(sorted(c.enabled_addons)) or "-"
+            click.echo(f"{c.code:<12} {c.name:<30} {c.currency}  add-ons: {addons}")
+
+
+# ------------------------------------------------------------------ add-ons
+@main.group()
+def addons() -> None:
+    """Add-ons: list, install, enable per company, check, show, scaffold."""
+
+
+@addons.command("list")
+@click.option(
+    "--company", "code", default=None, help="Also show whether it is enabled for this company."
+)
+@click.pass_context
+def addons_list(ctx: click.Context, code: str | None) -> None:
+    """List available add-ons: version, dependencies, installed, enabled."""
+    from core.companies import get_company
+    from core.kernel.migrations import database_state
+
+    runtime = _state(ctx).runtime
+    kernel = runtime.kernel
+    state = database_state(runtime)
+    enabled: frozenset[str] = frozenset()
+    if code is not None:
+        with _errors():
+            _require_db(runtime)
+            with runtime.db.Session() as session:
+                enabled = get_company(session, code).enabled_addons
+    header = f"{'NAME':<20} {'VERSION':<10} {'DEPENDS':<24} {'INSTALLED':<14}"
+    if code:
+        header += f" ENABLED({code})"
+    click.echo(header)
+    names = sorted(set(kernel.available) | {p.addon for p in kernel.problems})
+    for name in names:
+        spec = kernel.available.get(name)
+        version = spec.version if spec else "?"
+        depends = ", ".join(map(str, spec.manifest.depends)) if spec else ""
+        if name in state.needs_upgrade:
+            installed = "needs upgrade"
+        elif name in state.installed:
+            installed = "yes"
+        else:
+            installed = "no"
+        line = f"{name:<20} {version:<10} {depends or '-':<24} {installed:<14}"
+        if code:
+            line += " yes" if name in enabled else " no"
+        problems = kernel.problems_of(name)
+        if problems:
+            line += f"  BROKEN: {problems[0].message}"
+        click.echo(line)
+
+
+@addons.command("install")
+@click.argument("names", nargs=-1, required=True)
+@click.pass_context
+def addons_install(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Install add-ons in this database (run their migrations), without enabling them."""
+    from core.kernel import lifecycle
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        newly = lifecycle.install(runtime, names)
+    click.echo(f"Installed: {', '.join(newly)}" if newly else "Already installed.")
+
+
+@addons.command("enable")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--company", "code", required=True, help="Company code.")
+@click.pass_context
+def addons_enable(ctx: click.Context, names: tuple[str, ...], code: str) -> None:
+    """Enable add-ons (and their dependencies) for a company, installing them if needed."""
+    from core.companies import enable_addons
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        newly = enable_addons(runtime, code, names)
+    click.echo(
+        f"Enabled for {code}: {', '.join(newly)}" if newly else f"Already enabled for {code}."
+    )
+
+
+@addons.command("disable")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--company", "code", required=True, help="Company code.")
+@click.pass_context
+def addons_disable(ctx: click.Context, names: tuple[str, ...], code: str) -> None:
+    """Disable add-ons for a company. Their data is kept."""
+    from core.companies import disable_addons
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        done = disable_addons(runtime, code, names)
+    click.echo(f"Disabled for {code}: {', '.join(done)} (data kept)")
+
+
+@addons.command("check")
+@click.pass_context
+def addons_check(ctx: click.Context) -> None:
+    """Check every add-on: manifest, dependencies, hooks, table prefixes, migrations."""
+    from core.kernel.checks import check_addon
+    from core.kernel.migrations import database_state
+
+    runtime = _state(ctx).runtime
+    kernel = runtime.kernel
+    failures = [str(p) for p in kernel.problems]
+    for name in kernel.order:
+        failures.extend(f"{name}: {finding}" for finding in check_addon(runtime, name))
+    try:
+        state = database_state(runtime)
+        failures.extend(f"{name}: {why}" for name, why in sorted(state.missing.items()))
+    except Exception as exc:  # no database yet is fine for a code check
+        click.echo(f"(database not checked: {type(exc).__name__})", err=True)
+    for name in kernel.order:
+        if not any(f.startswith(f"{name}:") for f in failures):
+            click.echo(f"ok      {name} {kernel.available[name].version}")
+    for failure in failures:
+        click.echo(f"FAILED  {failure}")
+    if failures:
+        raise click.exceptions.Exit(1)
+
+
+@addons.command("show")
+@click.argument("name")
+@click.pass_context
+def addons_show(ctx: click.Context, name: str) -> None:
+    """Show an add-on: tables, hooks implemented and published, migrations, companies."""
+    from core.kernel.migrations import Migrations, database_state, enabled_companies
+
+    runtime = _state(ctx).runtime
+    kernel = runtime.kernel
+    with _errors():
+        spec = kernel.spec(name)
+    m = spec.manifest
+    loaded = kernel.loaded.get(name)
+    out = [
+        f"name:        {name}",
+        f"version:     {spec.version}",
+        f"summary:     {m.summary}",
+        f"author:      {m.author}",
+        f"license:     {m.license}",
+        f"kernel:      {m.kernel}",
+        f"package:     {spec.module} ({spec.path})",
+        f"distribution:{' ' + spec.distribution}",
+        f"depends:     {', '.join(map(str, m.depends)) or '-'}",
+        f"needed by:   {', '.join(sorted(kernel.dependents(name))) or '-'}",
+    ]
+    problems = kernel.problems_of(name)
+    if problems:
+        out.append(f"BROKEN:      {'; '.join(p.message for p in problems)}")
+    if loaded:
+        out.append(f"tables:      {', '.join(kernel.tables_of(name)) or '-'}")
+        out.append(f"hooks implemented: {', '.join(kernel.hooks_implemented(name)) or '-'}")
+        out.append(f"hooks published:   {', '.join(loaded.published_hooks) or '-'}")
+        with _errors():
+            head = Migrations(runtime).head_of(name)
+        out.append(f"migration head:    {head or '(no migrations)'}")
+    try:
+        state = database_state(runtime)
+        status = (
+            "needs upgrade"
+            if name in state.needs_upgrade
+            else "installed"
+            if name in state.installed
+            else "not installed"
+        )
+        out.append(f"in this database:  {status}")
+        companies = enabled_companies(runtime, name) if state.core_ready else []
+        out.append(f"enabled for:       {', '.join(companies) or '-'}")
+    except Exception as exc:
+        out.append(f"in this database:  (unknown: {type(exc).__name__})")
+    click.echo("\n".join(out))
+
+
+@addons.command("new")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where to create the package folder.",
+)
+@click.option("--author", default="", help="Author for the manifest and pyproject.")
+@click.pass_context
+def addons_new(ctx: click.Context, name: str, directory: str, author: str) -> None:
+    """Write a pip-installable add-on package NAME (model, migration, route, hook, test)."""
+    from core.scaffold import ScaffoldError, create_addon
+
+    try:
+        target = create_addon(name, Path(directory), author=author or None)
+    except ScaffoldError as exc:
+        _fail(str(exc))
+    click.echo(f"Created {target}")
+    click.echo(f"Next: pip install -e {target} && yaprak addons enable {name} --company CODE")
+
+
+# ------------------------------------------------------------------ database
+@main.group()
+def db() -> None:
+    """Database migrations (core and one Alembic branch per add-on)."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Bring core and every installed add-on to its head."""
+    from core.kernel import lifecycle
+
+    runtime = _state(ctx).runtime
+    runtime.config.ensure_home()
+    with _errors():
+        done = lifecycle.upgrade(runtime)
+    click.echo(f"At head: {', '.join(done)}")
+
+
+@db.command("downgrade")
+@click.argument("target")
+@click.pass_context
+def db_downgrade(ctx: click.Context, target: str) -> None:
+    """Downgrade to TARGET, given as ADDON@REVISION (ADDON@base drops its tables)."""
+    from core.kernel import lifecycle
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        lifecycle.downgrade(runtime, target)
+    click.echo(f"Downgraded to {target}")
+
+
+@db.command("current")
+@click.pass_context
+def db_current(ctx: click.Context) -> None:
+    """Show, for core and each add-on, the revision applied and its head."""
+    from core.kernel.migrations import Migrations
+
+    runtime = _state(ctx).runtime
+    m = Migrations(runtime)
+    with _errors():
+        state = m.state()
+    if state.unknown_revisions:
+        _fail(m._explain_unknown(state.unknown_revisions))
+    for owner in m.locations:
+        head = m.head_of(owner)
+        mine = [r for r in state.applied if m.owner_of_revision.get(r) == owner]
+        at = next((r for r in mine if not any(r in m._down_of(o) for o in mine)), None)
+        mark = "head" if at == head else ("not installed" if at is None else "behind")
+        click.echo(f"{owner:<20} {at or '-':<14} head {head}  ({mark})")
+
+
+# ------------------------------------------------------------------ jobs
+@main.group()
+def jobs() -> None:
+    """Scheduled jobs contributed by add-ons (run per company that enabled them)."""
+
+
+@jobs.command("list")
+@click.option("--company", "code", default=None, help="Only the jobs that exist for this company.")
+@click.pass_context
+def jobs_list(ctx: click.Context, code: str | None) -> None:
+    """List scheduled jobs."""
+    from core.companies import get_company
+    from core.scheduler import tasks_for
+
+    runtime = _state(ctx).runtime
+    enabled = None
+    if code is not None:
+        with _errors():
+            _require_db(runtime)
+            with runtime.db.Session() as session:
+                enabled = get_company(session, code).enabled_addons
+    for task in tasks_for(runtime, enabled):
+        click.echo(f"{task.qualified_name:<40} {task.schedule}")
+
+
+@jobs.command("run")
+@click.argument("name")
+@click.option("--company", "code", required=True, help="Company code.")
+@click.pass_context
+def jobs_run(ctx: click.Context, name: str, code: str) -> None:
+    """Run the scheduled job NAME (addon.task) now for one company."""
+    from core.scheduler import run_task
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        run_task(runtime, name, code)
+    click.echo(f"Ran {name} for {code}")
+
+
+def run() -> None:  # pragma: no cover - console entry for `python -m core`
+    main(prog_name="yaprak")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Companies and the add-ons each has enabled."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session
+
+from core.kernel import lifecycle
+from core.kernel.errors import KernelError, UnknownCompany
+from core.models import Company, CompanyAddon
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+
+
+class InvalidField(KernelError):
+    """Bad input for one field: ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def get_company(session: Session, code: str) -> Company:
+    company = session.scalar(select(Company).where(Company.code == code))
+    if company is None:
+        raise UnknownCompany(code)
+    return company
+
+
+def add_company(session: Session, code: str, name: str, currency: str = "TRY") -> Company:
+    code = (code or "").strip()
+    name = (name or "").strip()
+    currency = (currency or "").strip().upper()
+    if not CODE_RE.match(code):
+        raise InvalidField(
+            "code", f"{code!r} is not a valid company code (letters, digits, - and _, at most 32)"
+        )
+    if not name:
+        raise InvalidField("name", "a company needs a name")
+    if len(name) > 200:
+        raise InvalidField("name", "at most 200 characters")
+    if not CURRENCY_RE.match(currency):
+        raise InvalidField("currency", f"{currency!r} is not an ISO 4217 code such as TRY")
+    if session.scalar(select(Company.id).where(Company.code == code)) is not None:
+        raise InvalidField("code", f"a company with code {code!r} already exists")
+    company = Company(code=code, name=name, currency=currency)
+    session.add(company)
+    session.flush()
+    return company
+
+
+def enable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[str]:
+    """Enable ``names`` (and their dependencies) for company ``code``.
+
+    Missing add-ons are installed first. Enabling rows and every ``on_enable`` hook run in
+    one transaction. Returns the add-ons newly enabled, in dependency order.
+    """
+    names = list(names)
+    lifecycle.require_loadable(runtime, names)
+    with runtime.db.Session() as session:
+        get_company(session, code)  # a missing company fails before anything is installed
+    lifecycle.install(runtime, names)
+    with runtime.activate(), runtime.db.transaction() as session:
+        return enable_in_session(runtime, get_company(session, code), names)
+
+
+def enable_in_session(runtime: Runtime, company: Company, names: Iterable[str]) -> list[str]:
+    """Enable installed add-ons for ``company`` in the caller's transaction (runs on_enable)."""
+    kernel = runtime.kernel
+    newly = []
+    rows = {row.addon: row for row in company.addon_rows}
+    for name in kernel.closure(names):
+        row = rows.get(name)
+        if row is not None and row.enabled:
+            continue
+        if row is None:
+            company.addon_rows.append(CompanyAddon(addon=name, enabled=True))
+        else:
+            row.enabled = True
+        object_session(company).flush()  # type: ignore[union-attr]
+        kernel.call_addon(name, "on_enable", company=company)
+        newly.append(name)
+    return newly
+
+
+def disable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[str]:
+    """Disable ``names`` for company ``code``; refused while an enabled add-on needs them.
+
+    Nothing is deleted: enabling again shows the same data.
+    """
+    names = list(dict.fromkeys(names))
+    kernel = runtime.kernel
+    for name in names:
+        kernel.spec(name)
+    with runtime.activate(), runtime.db.transaction() as session:
+        company = get_company(session, code)
+        enabled = company.enabled_addons
+        for name in names:
+            if name not in enabled:
+                raise KernelError(f"{name} is not enabled for {code}")
+            needing = sorted((kernel.dependents(name) & enabled) - set(names))
+            if needing:
+                raise KernelError(
+                    f"cannot disable {name} for {code}: {', '.join(needing)} "
+                    f"{'depends' if len(needing) == 1 else 'depend'} on it (disable "
+                    f"{'it' if len(needing) == 1 else 'them'} first)"
+                )
+        ordered = sorted(names, key=lambda n: kernel.depth.get(n, 0), reverse=True)
+        rows = {row.addon: row for row in company.addon_rows}
+        for name in ordered:
+            rows[name].enabled = False
+            session.flush()
+            if name in kernel.loaded:
+                kernel.call_addon(name, "on_disable", company=company)
+    return ordered

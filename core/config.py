@@ -1,0 +1,69 @@
+"""Settings, read from the environment (``YAPRAK_*``) or given explicitly.
+
+- ``YAPRAK_HOME`` (default ``./instance``): instance folder (SQLite file, secret key).
+- ``YAPRAK_DATABASE_URL`` (default ``sqlite:///$YAPRAK_HOME/yaprak.db``): SQLAlchemy URL;
+  ``postgresql://...`` uses psycopg 3.
+- ``YAPRAK_ADDONS`` (default: all installed): comma-separated names, load only these.
+- ``YAPRAK_TRACE_HOOKS`` (default ``0``): ``1`` prints every hook call to stderr.
+- ``YAPRAK_SECRET_KEY`` (default: generated once into ``$YAPRAK_HOME/secret_key``): signs
+  session cookies; set it when several machines serve the same site.
+- ``YAPRAK_DEFAULT_COMPANY``: company code pages act for when none is chosen (the demo).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Config:
+    home: Path = field(default_factory=lambda: Path("instance"))
+    database_url: str = ""
+    addons: list[str] | None = None
+    trace_hooks: bool = False
+    secret_key: str = ""
+    default_company: str | None = None
+    testing: bool = False
+
+    def __post_init__(self) -> None:
+        self.home = Path(self.home)
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.home / 'yaprak.db').resolve()}"
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Config:
+        env = os.environ
+        values: dict[str, object] = {
+            "home": Path(env.get("YAPRAK_HOME", "instance")),
+            "database_url": env.get("YAPRAK_DATABASE_URL", ""),
+            "addons": [a.strip() for a in env["YAPRAK_ADDONS"].split(",") if a.strip()]
+            if env.get("YAPRAK_ADDONS")
+            else None,
+            "trace_hooks": _flag(env.get("YAPRAK_TRACE_HOOKS")),
+            "secret_key": env.get("YAPRAK_SECRET_KEY", ""),
+            "default_company": env.get("YAPRAK_DEFAULT_COMPANY") or None,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def ensure_home(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+
+    def get_secret_key(self) -> str:
+        """The configured key, else one generated once into the instance folder."""
+        if self.secret_key:
+            return self.secret_key
+        self.ensure_home()
+        path = self.home / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_hex(32), encoding="ascii")
+            path.chmod(0o600)
+        self.secret_key = path.read_text(encoding="ascii").strip()
+        return self.secret_key

@@ -1,0 +1,172 @@
+"""The core hook specifications: the public contract between the kernel and add-ons.
+
+Versioning rule: a hook keeps its name and arguments; new arguments may be added, none
+removed. pluggy hands an implementation only the arguments it names, so an
+implementation written against an older contract keeps working.
+
+Two kinds of hooks:
+
+* **Registration hooks** (no ``company`` argument) are called once, at start-up, on every
+  loaded add-on. What they return is attached to the add-on that returned it (its
+  routes are mounted under its name, its jobs and commands belong to it), and the kernel
+  gates it per company: a company that has not enabled the add-on gets a 404 from its
+  routes and never runs its jobs.
+* **Company hooks** are called through the relay of one company,
+  ``hooks_for(company).<hook>(...)``: only add-ons enabled for that company answer.
+  Add-on code never asks "is X enabled?".
+
+Unless a docstring says "first answer wins", every implementation is called and the
+caller receives a list with one result per implementation (``None`` results are
+dropped by pluggy). Order between add-ons is not part of the contract; where order
+matters the returned objects carry a ``sequence``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core import hookspec
+
+if TYPE_CHECKING:  # imported lazily: `yaprak --help` must stay fast
+    import click
+    from flask import Blueprint
+    from marshmallow import fields
+
+    from core.jobs import PeriodicTask
+    from core.models import Company
+    from core.ui import DashboardCard, DocumentAction, FormSection, MenuItem
+
+
+# --------------------------------------------------------------------------------------
+# Registration hooks: called once on every loaded add-on
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def addon_blueprints() -> list[Blueprint]:
+    """Return the Flask blueprints of the add-on's web pages.
+
+    Called once at start-up. The kernel mounts them under ``/<addon>/`` (a blueprint's own
+    ``url_prefix`` is appended) and answers 404 for companies that have not enabled the
+    add-on and 503 "needs upgrade" while its migrations have not run. Templates are found
+    in the add-on's ``templates/`` folder; keep them under ``templates/<addon>/``.
+    """
+
+
+@hookspec
+def api_blueprints() -> list[Blueprint]:
+    """Return the Flask blueprints of the add-on's JSON API.
+
+    Called once at start-up. Mounted under ``/api/v1/<addon>/`` and gated like
+    ``addon_blueprints``; errors are answered as JSON.
+    """
+
+
+@hookspec
+def cli_commands() -> list[click.Command]:
+    """Return click commands for the ``yaprak <addon> ...`` command group.
+
+    Called only when the user runs ``yaprak <addon>``, so ``yaprak --help`` never imports
+    add-on code. A command that works on a company takes a ``--company`` option and
+    uses ``core.cli.company_context``.
+    """
+
+
+@hookspec
+def periodic_tasks() -> list[PeriodicTask]:
+    """Return the add-on's scheduled jobs (``core.jobs.PeriodicTask``).
+
+    Called once at start-up. Each task runs once per company that has enabled the add-on,
+    never for the others.
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Company hooks: called through hooks_for(company); only enabled add-ons answer
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def menu_items(company: Company, user: Any) -> list[MenuItem]:
+    """Return navigation entries (``core.ui.MenuItem``) for ``company`` and ``user``.
+
+    ``user`` is ``None`` until login exists. The shell sorts entries by ``sequence``.
+    """
+
+
+@hookspec
+def dashboard_cards(company: Company, user: Any) -> list[DashboardCard]:
+    """Return cards (``core.ui.DashboardCard``) for the home dashboard."""
+
+
+@hookspec
+def document_actions(document: Any, user: Any) -> list[DocumentAction]:
+    """Return extra actions (``core.ui.DocumentAction``) offered on ``document``.
+
+    ``document`` is any company-owned record (the company itself, a partner, an order).
+    Return ``[]`` for documents the add-on has nothing to offer on.
+    """
+
+
+@hookspec
+def document_form_sections(document: Any) -> list[FormSection]:
+    """Return sections (``core.ui.FormSection``) to show on ``document``'s page.
+
+    This is how an add-on shows the data it keeps about another add-on's (or core's)
+    record in a table of its own.
+    """
+
+
+@hookspec
+def extend_schema(schema_name: str, company: Company) -> dict[str, fields.Field]:
+    """Return extra marshmallow fields for the API schema called ``schema_name``.
+
+    Schema names are ``"<owner>.<record>"``, e.g. ``"core.company"``. Name the fields
+    with the add-on's prefix (``acme_loyalty_points``) so they cannot collide; the
+    kernel refuses two add-ons adding the same field. Use ``fields.Function`` (or
+    ``Method``) with a ``serialize`` callable to read the value from the add-on's own
+    table; loaded values reach ``document_saved`` in ``data``.
+    """
+
+
+@hookspec
+def document_saved(document: Any, data: dict[str, Any]) -> None:
+    """Called after ``document`` was changed through its schema, inside the same transaction.
+
+    ``data`` holds every loaded field, including those added through ``extend_schema``;
+    write your own table's row from your fields. Raise ``marshmallow.ValidationError``
+    to refuse the change (the user gets a 400 naming the field) or any exception to
+    abort it: nothing of the change is kept.
+    """
+
+
+@hookspec
+def pdf_context(document: Any) -> dict[str, Any]:
+    """Return extra variables for ``document``'s PDF template.
+
+    The dictionaries of all enabled add-ons are merged under their add-on's name:
+    ``extra.<addon>.<key>`` in the template.
+    """
+
+
+@hookspec
+def on_enable(company: Company) -> None:
+    """Called on the add-on alone, when it is enabled for ``company``.
+
+    Runs in the enabling transaction: seed per-company data here (defaults, sequences,
+    workflow settings). Also called when enabling again after a disable, so make it
+    idempotent.
+    """
+
+
+@hookspec
+def on_disable(company: Company) -> None:
+    """Called on the add-on alone, when it is disabled for ``company``. Keep the data."""
+
+
+@hookspec
+def demo_data(company: Company) -> None:
+    """Called on the add-on alone to fill ``company`` with demo records.
+
+    Add-ons are called in dependency order, so the records of your dependencies exist.
+    """

@@ -1,0 +1,301 @@
+"""Per-add-on migrations: one Alembic environment, one branch (label = name) per add-on.
+
+``version_locations`` is core's ``migrations/versions`` plus the ``migrations/versions``
+folder of every loaded add-on. Upgrades run add-on by add-on, ``<name>@head``, in
+dependency order; each revision in its own transaction (transactional DDL on both
+engines, see ``core.db``), so a failing revision leaves the database at the last good
+revision and the add-on is not marked installed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Connection
+
+import core
+from core.kernel.errors import KernelError, MigrationFailed
+from core.models import CompanyAddon, InstalledAddon
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
+
+CORE = "core"
+CORE_MIGRATIONS = Path(core.__file__).resolve().parent / "migrations"
+
+
+def has_migrations(path: Path) -> bool:
+    return path.is_dir() and any(path.glob("*.py"))
+
+
+class Migrations:
+    """The revision graph of core and the loaded add-ons, and commands over it."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.kernel = runtime.kernel
+        self.db = runtime.db
+
+    # ------------------------------------------------------------- the script graph
+    @cached_property
+    def locations(self) -> dict[str, Path]:
+        """``{owner: versions folder}`` for core and each loaded add-on with migrations."""
+        found = {CORE: CORE_MIGRATIONS / "versions"}
+        for name in self.kernel.order:
+            path = self.kernel.available[name].migrations_dir
+            if has_migrations(path):
+                found[name] = path.resolve()
+        return found
+
+    def config(self, connection: Connection | None = None, **attributes: Any) -> AlembicConfig:
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(CORE_MIGRATIONS))
+        cfg.set_main_option("path_separator", "os")
+        import os
+
+        cfg.set_main_option("version_locations", os.pathsep.join(map(str, self.locations.values())))
+        if connection is not None:
+            cfg.attributes["connection"] = connection
+        cfg.attributes.update(attributes)
+        return cfg
+
+    @cached_property
+    def script(self) -> ScriptDirectory:
+        return ScriptDirectory.from_config(self.config())
+
+    @cached_property
+    def owner_of_revision(self) -> dict[str, str]:
+        """Revision id -> the add-on (or ``core``) whose folder holds it."""
+        by_folder = {path: owner for owner, path in self.locations.items()}
+        owners = {}
+        for rev in self.script.walk_revisions():
+            owners[rev.revision] = by_folder.get(Path(rev.path).resolve().parent, "?")
+        return owners
+
+    def head_of(self, owner: str) -> str | None:
+        """The head revision of ``owner``'s branch (None: it has no migrations)."""
+        if owner not in self.locations:
+            return None
+        heads = [r for r, o in self.owner_of_revision.items() if o == owner]
+        tips = [
+            r for r in heads if not any(r in self._down_of(other) for other in heads if other != r)
+        ]
+        if len(tips) != 1:
+            raise KernelError(
+                f"{owner}: its migrations have {len(tips)} heads ({', '.join(sorted(tips))}); "
+                "an add-on's branch must have exactly one"
+            )
+        return tips[0]
+
+    def _down_of(self, rev_id: str) -> set[str]:
+        rev = self.script.get_revision(rev_id)
+        downs: set[str] = set()
+        for item in _as_tuple(rev.down_revision):
+            downs.add(item)
+        for dep in _as_tuple(rev.dependencies):
+            downs.update(r.revision for r in self.script.revision_map.get_revisions(dep) if r)
+        return downs
+
+    def applied(self, heads: Iterable[str]) -> set[str]:
+        """Every revision applied when the database is at ``heads`` (dependencies included).
+
+        Alembic stores only the heads; a branch that another branch depends on has no
+        row of its own once the dependent branch is upgraded.
+        """
+        done: set[str] = set()
+        todo = list(heads)
+        while todo:
+            rev = todo.pop()
+            if rev in done:
+                continue
+            done.add(rev)
+            todo.extend(self._down_of(rev))
+        return done
+
+    # ------------------------------------------------------------- database state
+    def db_heads(self, connection: Connection) -> tuple[str, ...]:
+        return MigrationContext.configure(connection).get_current_heads()
+
+    def state(self) -> DatabaseState:
+        state = DatabaseState()
+        with self.db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            if "alembic_version" not in tables:
+                return state
+            heads = self.db_heads(conn)
+            known = set(self.owner_of_revision)
+            unknown = [h for h in heads if h not in known]
+            installed: dict[str, str] = {}
+            if "core_addon" in tables:
+                installed = dict(
+                    conn.execute(select(InstalledAddon.name, InstalledAddon.version)).all()
+                )
+        state.installed = installed
+        for name in sorted(installed):
+            if name not in self.kernel.loaded:
+                why = "; ".join(p.message for p in self.kernel.problems_of(name)) or (
+                    "its package is not installed here"
+                )
+                state.missing[name] = f"installed in this database but cannot load: {why}"
+        if unknown:
+            state.unknown_revisions = unknown
+            return state
+        applied = self.applied(heads)
+        state.applied = applied
+        state.core_ready = self.head_of(CORE) in applied
+        for name in installed:
+            if name in state.missing:
+                continue
+            head = self.head_of(name)
+            if head is not None and head not in applied:
+                state.needs_upgrade[name] = (
+                    f"add-on {name} needs a database upgrade (revision {head} has not run): "
+                    "run `yaprak db upgrade`"
+                )
+        return state
+
+    def _explain_unknown(self, unknown: list[str]) -> str:
+        state = self.state()
+        who = ", ".join(sorted(state.missing)) or "an add-on whose package is gone"
+        return (
+            f"the database holds migration revision(s) {', '.join(unknown)} that no loaded "
+            f"add-on provides (installed here: {who}); reinstall the package, or run "
+            "`yaprak db downgrade <addon>@base` while it is still installed"
+        )
+
+    # ------------------------------------------------------------- commands
+    def _run(self, fn: Any, target: str, owner: str) -> None:
+        with self.db.engine.connect() as conn:
+            cfg = self.config(conn)
+            try:
+                fn(cfg, target)
+            except CommandError as exc:
+                if "Can't locate revision" in str(exc):
+                    raise KernelError(
+                        self._explain_unknown(self.state().unknown_revisions)
+                    ) from exc
+                raise KernelError(f"{owner}: {exc}") from exc
+            except KernelError:
+                raise
+            except Exception as exc:
+                raise MigrationFailed(
+                    f"{owner}: migration failed ({type(exc).__name__}: {_one_line(exc)}); "
+                    f"the database stays at the last good revision and {owner} is not "
+                    "marked installed"
+                ) from exc
+            if conn.in_transaction():
+                conn.commit()
+
+    def upgrade_core(self) -> None:
+        self._run(command.upgrade, f"{CORE}@head", CORE)
+
+    def upgrade_addon(self, name: str) -> None:
+        if name in self.locations:
+            self._run(command.upgrade, f"{name}@head", name)
+
+    def downgrade(self, target: str) -> None:
+        owner = target.split("@", 1)[0] if "@" in target else ""
+        if owner and owner != CORE and owner not in self.kernel.available:
+            raise KernelError(f"unknown add-on {owner!r} in {target!r}")
+        self._run(command.downgrade, target, owner or target)
+
+    def offline_sql(self, name: str, dialect: str = "postgresql") -> dict[str, list[str]]:
+        """SQL statements of ``name``'s upgrade (from base), grouped by owning add-on."""
+        buffer = io.StringIO()
+        cfg = self.config(output_buffer=buffer)
+        cfg.output_buffer = buffer
+        cfg.set_main_option("sqlalchemy.url", f"{dialect}://")
+        command.upgrade(cfg, f"{name}@head", sql=True)
+        statements: dict[str, list[str]] = {}
+        owner = "?"
+        current: list[str] = []
+        for line in buffer.getvalue().splitlines():
+            marker = re.match(r"-- Running upgrade .*-> (\w+)", line)
+            if marker:
+                owner = self.owner_of_revision.get(marker.group(1), "?")
+                continue
+            if line.startswith("--") or not line.strip():
+                continue
+            current.append(line)
+            if line.rstrip().endswith(";"):
+                statements.setdefault(owner, []).append("\n".join(current))
+                current = []
+        return statements
+
+    def pending_diff(self, owner: str) -> list[Any]:
+        """Differences between ``owner``'s models and the database (autogenerate)."""
+        from alembic.autogenerate import compare_metadata
+
+        from core.db import Base
+
+        owner_of = self.table_owner
+
+        def include(obj: Any, name: str, type_: str, reflected: bool, compare_to: Any) -> bool:
+            table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+            return owner_of(table) == owner
+
+        with self.db.engine.connect() as conn:
+            ctx = MigrationContext.configure(
+                conn, opts={"include_object": include, "compare_type": True}
+            )
+            return compare_metadata(ctx, Base.metadata)
+
+    def table_owner(self, table: str) -> str | None:
+        """Which add-on (or core) a table belongs to, by its prefix (longest name wins)."""
+        names = [CORE, *self.kernel.available]
+        matches = [n for n in names if table.startswith(n + "_")]
+        return max(matches, key=len) if matches else None
+
+
+@dataclass
+class DatabaseState:
+    core_ready: bool = False
+    installed: dict[str, str] = field(default_factory=dict)
+    applied: set[str] = field(default_factory=set)
+    needs_upgrade: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+    unknown_revisions: list[str] = field(default_factory=list)
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def database_state(runtime: Runtime) -> DatabaseState:
+    return Migrations(runtime).state()
+
+
+def enabled_companies(runtime: Runtime, name: str) -> list[str]:
+    """Codes of the companies that enabled ``name``."""
+    from core.models import Company
+
+    with runtime.db.Session() as session:
+        return list(
+            session.scalars(
+                select(Company.code)
+                .join(CompanyAddon, CompanyAddon.company_id == Company.id)
+                .where(CompanyAddon.addon == name, CompanyAddon.enabled.is_(True))
+                .order_by(Company.code)
+            )
+        )

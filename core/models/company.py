@@ -1,0 +1,30 @@
+"""Companies: the tenants. Everything a company owns carries its ``company_id``."""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, Timestamped
+from core.models.addon import CompanyAddon
+
+
+class Company(Timestamped, Base):
+    __tablename__ = "core_company"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3), default="TRY")
+
+    addon_rows: Mapped[list[CompanyAddon]] = relationship(
+        back_populates="company", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def enabled_addons(self) -> frozenset[str]:
+        """Names of the add-ons enabled for this company."""
+        return frozenset(row.addon for row in self.addon_rows if row.enabled)
+
+    def __repr__(self) -> str:
+        return f"<Company {self.code}>"

@@ -1,0 +1,84 @@
+"""The runtime: one kernel (code) bound to one database, plus what the database says.
+
+A web app, a CLI invocation, a worker and a test each hold one. ``hooks_for(company)``
+finds the current one through a context variable (set by ``Runtime.activate()``) or the
+Flask app in the current app context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from core.config import Config
+from core.db import Database
+from core.kernel.registry import Kernel
+
+if TYPE_CHECKING:
+    from core.kernel.relay import HookRelay
+    from core.models import Company
+
+_current: ContextVar[Runtime | None] = ContextVar("yaprak_runtime", default=None)
+
+
+class Runtime:
+    def __init__(
+        self,
+        config: Config | None = None,
+        kernel: Kernel | None = None,
+        db: Database | None = None,
+        entry_points: Any = None,
+    ) -> None:
+        self.config = config or Config.from_env()
+        self.kernel = kernel or Kernel(
+            entry_points, only=self.config.addons, trace_hooks=self.config.trace_hooks
+        )
+        self.db = db or Database(self.config.database_url)
+        #: installed add-ons whose migrations have not all run: their routes answer
+        #: "needs upgrade" and they are left out of hook relays until `yaprak db upgrade`.
+        self.needs_upgrade: dict[str, str] = {}
+        #: add-ons installed in the database whose package cannot be loaded here.
+        self.missing: dict[str, str] = {}
+        self.core_ready = False
+
+    def refresh_state(self) -> None:
+        """Read the migration state: is core at head, which add-ons need an upgrade."""
+        from core.kernel import migrations
+
+        state = migrations.database_state(self)
+        self.core_ready = state.core_ready
+        self.needs_upgrade = state.needs_upgrade
+        self.missing = state.missing
+
+    def hooks_for(self, company: Company) -> HookRelay:
+        enabled = company.enabled_addons
+        if self.needs_upgrade:
+            enabled = enabled.difference(self.needs_upgrade)
+        return self.kernel.relay(enabled)
+
+    @contextmanager
+    def activate(self) -> Iterator[Runtime]:
+        token = _current.set(self)
+        try:
+            yield self
+        finally:
+            _current.reset(token)
+
+
+def current_runtime() -> Runtime:
+    runtime = _current.get()
+    if runtime is not None:
+        return runtime
+    import sys
+
+    if "flask" in sys.modules:
+        from flask import current_app, has_app_context
+
+        if has_app_context():
+            return current_app.extensions["yaprak"]
+    raise RuntimeError(
+        "no Yaprak runtime is active: use it inside a request, a CLI command, a job, "
+        "or `with runtime.activate():`"
+    )

@@ -1,0 +1,50 @@
+"""marshmallow schemas that other add-ons extend per company (``extend_schema`` hook)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from core.kernel.errors import KernelError
+from core.kernel.relay import HookRelay
+
+
+def extended_schema(
+    base: type[Schema], schema_name: str, hooks: HookRelay, **kwargs: Any
+) -> Schema:
+    """An instance of ``base`` plus the fields the relay's add-ons add to ``schema_name``.
+
+    Two add-ons adding one field name, or an add-on redefining a field of ``base``, is a
+    programming error and raised as ``KernelError`` naming them.
+    """
+    company = kwargs.pop("company")
+    extra: dict[str, fields.Field] = {}
+    owner: dict[str, str] = {}
+    for addon, added in hooks.by_addon("extend_schema", schema_name=schema_name, company=company):
+        for field_name, field in (added or {}).items():
+            if field_name in base._declared_fields:
+                raise KernelError(f"{addon}: extend_schema redefines {schema_name}.{field_name}")
+            if field_name in extra:
+                raise KernelError(
+                    f"{schema_name}.{field_name} is added by both {owner[field_name]} and {addon}"
+                )
+            extra[field_name] = field
+            owner[field_name] = addon
+    if not extra:
+        return base(**kwargs)
+    cls = type(f"{base.__name__}Extended", (base,), dict(extra))
+    return cls(**kwargs)
+
+
+class CompanySchema(Schema):
+    """The company as the API shows it (``core.company``)."""
+
+    id = fields.Integer(dump_only=True)
+    code = fields.String(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    currency = fields.String(dump_only=True)
+    enabled_addons = fields.Function(lambda c: sorted(c.enabled_addons), dump_only=True)
+
+
+__all__ = ["CompanySchema", "ValidationError", "extended_schema"]

@@ -1,0 +1,1 @@
+"""Test helpers for add-on authors (the pytest plugin ``core.testing.plugin``)."""

@@ -1,0 +1,151 @@
+"""pytest plugin shipped with the kernel (entry point ``pytest11: yaprak``).
+
+Fixtures, each fresh per test:
+
+* ``yaprak_database_url``: an empty database. SQLite file in ``tmp_path`` by default; with
+  ``YAPRAK_TEST_DATABASE_URL=postgresql://...`` a new schema in that database, dropped after.
+* ``yaprak_runtime``: kernel + database with core migrated, active for the test.
+* ``yaprak_app``: the Flask app of that runtime.
+* ``make_company(code, addons=[...])``: a company with those add-ons enabled (installed first).
+* ``company_client(company)``: a Flask test client acting for ``company``.
+* ``yaprak_session``: a database session (rolled back at the end unless committed).
+
+Override ``yaprak_entry_points`` (a list of ``importlib.metadata.EntryPoint``, default: the
+installed add-ons) or ``yaprak_addons`` (names to load, default: all) in a conftest to
+choose the add-ons a test suite sees.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import pytest
+
+TEST_DB_ENV = "YAPRAK_TEST_DATABASE_URL"
+
+
+def test_database_base_url() -> str | None:
+    """The PostgreSQL URL tests run against, or None for SQLite."""
+    return os.environ.get(TEST_DB_ENV) or None
+
+
+@pytest.fixture
+def yaprak_entry_points() -> list | None:
+    """Entry points the kernel discovers add-ons from (None: the installed ones)."""
+    return None
+
+
+@pytest.fixture
+def yaprak_addons() -> list[str] | None:
+    """Restrict the add-ons loaded, like ``YAPRAK_ADDONS`` (None: all)."""
+    return None
+
+
+@pytest.fixture
+def yaprak_database_url(tmp_path: Any) -> Iterator[str]:
+    base = test_database_base_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path / 'yaprak.db'}"
+        return
+    from sqlalchemy import text
+
+    from core.db import make_engine, normalize_url
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(base, poolclass=_null_pool())
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = normalize_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _null_pool() -> Any:
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+def make_runtime(
+    database_url: str, home: Any, entry_points: Iterable | None = None,
+    addons: list[str] | None = None, **config: Any,
+) -> Any:
+    """A runtime on ``database_url`` with core migrated (not activated)."""
+    from core.config import Config
+    from core.kernel import lifecycle
+    from core.runtime import Runtime
+
+    cfg = Config(
+        home=home, database_url=database_url, addons=addons, testing=True,
+        secret_key="yaprak-test-secret", **config,
+    )
+    runtime = Runtime(cfg, entry_points=entry_points)
+    lifecycle.init_database(runtime)
+    return runtime
+
+
+@pytest.fixture
+def yaprak_runtime(
+    yaprak_database_url: str, yaprak_entry_points: Any, yaprak_addons: Any, tmp_path: Any
+) -> Iterator[Any]:
+    runtime = make_runtime(
+        yaprak_database_url, tmp_path / "instance", yaprak_entry_points, yaprak_addons
+    )
+    try:
+        with runtime.activate():
+            yield runtime
+    finally:
+        runtime.db.dispose()
+
+
+@pytest.fixture
+def yaprak_app(yaprak_runtime: Any) -> Any:
+    from core.web import create_app
+
+    return create_app(runtime=yaprak_runtime)
+
+
+@pytest.fixture
+def yaprak_session(yaprak_runtime: Any) -> Iterator[Any]:
+    with yaprak_runtime.db.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def make_company(yaprak_runtime: Any) -> Callable[..., Any]:
+    """``make_company("ACME", addons=["sales"])`` -> the company (detached, loaded)."""
+    from core.companies import add_company, enable_addons, get_company
+
+    def make(
+        code: str = "ACME", addons: Iterable[str] = (), name: str | None = None,
+        currency: str = "TRY",
+    ) -> Any:
+        with yaprak_runtime.db.transaction() as session:
+            add_company(session, code, name or f"{code} Ltd.", currency)
+        if addons:
+            enable_addons(yaprak_runtime, code, list(addons))
+        with yaprak_runtime.db.Session() as session:
+            return get_company(session, code)
+
+    return make
+
+
+@pytest.fixture
+def company_client(yaprak_app: Any) -> Callable[[Any], Any]:
+    """``company_client(company)``: a test client whose requests act for ``company``."""
+    from core.web.context import SESSION_COMPANY_KEY
+
+    def make(company: Any) -> Any:
+        client = yaprak_app.test_client()
+        with client.session_transaction() as session:
+            session[SESSION_COMPANY_KEY] = company.id
+        return client
+
+    return make

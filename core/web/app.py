@@ -1,0 +1,128 @@
+"""``create_app()``: one Flask app serving every company."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, abort, render_template, request, send_from_directory
+from jinja2 import ChoiceLoader, FileSystemLoader
+from werkzeug.exceptions import HTTPException
+
+from core.config import Config
+from core.runtime import Runtime
+from core.web import gate as gate_module
+from core.web.context import close_db_session, hooks
+
+WEB_DIR = Path(__file__).resolve().parent
+
+
+def create_app(
+    config: Config | None = None, runtime: Runtime | None = None, **flask_config: Any
+) -> Flask:
+    """Build the app: kernel, database, add-on blueprints (gated), templates, errors."""
+    runtime = runtime or Runtime(config)
+    config = runtime.config
+    runtime.refresh_state()
+
+    app = Flask(
+        "core.web",
+        template_folder=str(WEB_DIR / "templates"),
+        static_folder=str(WEB_DIR / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(
+        SECRET_KEY=config.get_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        TESTING=config.testing,
+    )
+    app.config.update(flask_config)
+    app.extensions["yaprak"] = runtime
+    kernel = runtime.kernel
+
+    # Templates: core's, then each add-on's templates/ folder in load order.
+    loaders = [FileSystemLoader(str(WEB_DIR / "templates"))]
+    for name in kernel.order:
+        folder = kernel.available[name].templates_dir
+        if folder.is_dir():
+            loaders.append(FileSystemLoader(str(folder)))
+    app.jinja_loader = ChoiceLoader(loaders)  # type: ignore[assignment]
+    static_dirs = [WEB_DIR / "static"]
+    for name in kernel.order:
+        folder = kernel.available[name].path / "static"
+        if folder.is_dir():
+            static_dirs.append(folder)
+    app.extensions["yaprak.static_dirs"] = static_dirs
+
+    def static(filename: str) -> Any:
+        """``/static/<file>`` from core's or an add-on's ``static/`` folder (first found)."""
+        for folder in static_dirs:
+            if (folder / filename).is_file():
+                return send_from_directory(folder, filename)
+        abort(404)
+
+    app.view_functions["static"] = static
+
+    from core.web import api, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1/core")
+
+    owners: dict[str, str] = {}
+    for hook, root, prefix in (
+        ("addon_blueprints", "{}", "/{}"),
+        ("api_blueprints", "api_{}", "/api/v1/{}"),
+    ):
+        parents: dict[str, Blueprint] = {}
+        for addon, blueprint in kernel.registrations(hook):
+            parent = parents.get(addon)
+            if parent is None:
+                parent = parents[addon] = Blueprint(
+                    root.format(addon), f"yaprak.addon.{addon}", url_prefix=prefix.format(addon)
+                )
+                owners[parent.name] = addon
+            parent.register_blueprint(blueprint)
+        for parent in parents.values():
+            app.register_blueprint(parent)
+    app.extensions[gate_module.BLUEPRINT_OWNERS] = owners
+
+    @app.before_request
+    def _before() -> Any:
+        if not runtime.core_ready:
+            runtime.refresh_state()
+            if not runtime.core_ready and request.endpoint != "static":
+                return _error_response(
+                    503, "Database not initialised", "Run `yaprak init` (or `yaprak db upgrade`)."
+                )
+        gate_module.gate()
+        return None
+
+    app.teardown_appcontext(close_db_session)
+
+    @app.context_processor
+    def _shell() -> dict[str, Any]:
+        from core.ui import by_sequence
+        from core.web.context import current_company
+
+        company = current_company()
+        menu = []
+        if company is not None:
+            menu = by_sequence(hooks().gather("menu_items", company=company, user=None))
+        return {"yaprak_company": company, "yaprak_menu": menu, "yaprak_runtime": runtime}
+
+    @app.errorhandler(gate_module.NeedsUpgrade)
+    def _needs_upgrade(exc: gate_module.NeedsUpgrade) -> Any:
+        return _error_response(503, "Needs upgrade", exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        return _error_response(exc.code or 500, exc.name, exc.description or "")
+
+    return app
+
+
+def _error_response(status: int, title: str, message: str) -> Any:
+    if request.path.startswith("/api/"):
+        return {"error": {"status": status, "title": title, "message": message}}, status
+    return render_template("core/error.html", status=status, title=title, message=message), status
