@@ -36,7 +36,14 @@ class CLIState:
         if self._runtime is None:
             from core.runtime import Runtime
 
-            self._runtime = Runtime()
+            from core.config import Config
+
+            config = Config.from_env()
+            if config.database_url.startswith("sqlite:///") and not config.database_url.startswith(
+                "sqlite:///:"
+            ):
+                config.ensure_home()  # the default SQLite file lives in the instance folder
+            self._runtime = Runtime(config)
         return self._runtime
 
 
@@ -127,6 +134,20 @@ class AddonGroup(click.Group):
 
 
 class YaprakCLI(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        """A database that cannot be reached is one clear line, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlalchemy") and hasattr(exc, "orig"):
+                state = ctx.find_object(CLIState)
+                url = "(unknown)"
+                if state is not None and state._runtime is not None:
+                    url = state._runtime.db.url.render_as_string(hide_password=True)
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+                raise click.ClickException(f"database error at {url}: {reason}") from exc
+            raise
+
     def _addons(self) -> dict[str, Any]:
         if not hasattr(self, "_addon_eps"):
             self._addon_eps = _addon_entry_points()
@@ -312,9 +333,15 @@ def addons_list(ctx: click.Context, code: str | None) -> None:
     from core.companies import get_company
     from core.kernel.migrations import database_state
 
+    from core.kernel.migrations import DatabaseState
+
     runtime = _state(ctx).runtime
     kernel = runtime.kernel
-    state = database_state(runtime)
+    try:
+        state = database_state(runtime)
+    except Exception as exc:
+        click.echo(f"(database not readable, installed state unknown: {exc})", err=True)
+        state = DatabaseState()
     enabled: frozenset[str] = frozenset()
     if code is not None:
         with _errors():

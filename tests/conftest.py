@@ -43,3 +43,76 @@ def fixture_eps(names: dict[str, str] | None = None) -> list[EntryPoint]:
 def yaprak_entry_points() -> list[EntryPoint]:
     """alpha and beta plus whatever is installed (acme_notes in CI)."""
     return fixture_eps() + installed_entry_points()
+
+
+@pytest.fixture
+def runtime_with(yaprak_database_url, tmp_path):
+    """``runtime_with({"alpha": "yk_alpha", ...})``: a runtime on this test's database
+    whose kernel sees exactly those fixture add-ons (core migrated). Several runtimes on
+    one database stand for the same database seen by different code."""
+    from core.testing.plugin import make_runtime
+
+    made = []
+
+    def make(names, extra_eps=(), **config):
+        eps = fixture_eps(names) + list(extra_eps)
+        runtime = make_runtime(yaprak_database_url, tmp_path / "instance", eps, **config)
+        made.append(runtime)
+        return runtime
+
+    yield make
+    for runtime in made:
+        runtime.db.dispose()
+
+
+@pytest.fixture
+def cli(yaprak_runtime):
+    """``cli("addons", "list")``: run the yaprak CLI in-process on the test runtime."""
+    from click.testing import CliRunner
+
+    from core.cli import CLIState, main
+
+    def run(*args, runtime=None, expect=0):
+        state = CLIState()
+        state._runtime = runtime or yaprak_runtime
+        result = CliRunner().invoke(main, list(args), obj=state, catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, result.output
+        return result
+
+    return run
+
+
+CORE_HEAD = "3f0a6c1d2b01"
+
+
+def write_revision(package_dir, name, rev, down=None, body="pass", depends_on=(CORE_HEAD,)):
+    """Write one Alembic revision file for a test add-on written by ``write_addon``."""
+    versions = package_dir / "migrations" / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    labels = repr((name,)) if down is None else "None"
+    deps = repr(tuple(depends_on)) if down is None else "None"
+    (versions / f"{rev}_{name}.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = {rev!r}\ndown_revision = {down!r}\nbranch_labels = {labels}\n"
+        f"depends_on = {deps}\n\n\ndef upgrade():\n    {body}\n\n\ndef downgrade():\n    pass\n"
+    )
+
+
+def write_addon(root, name, hooks="", depends=(), module=None):
+    """Write an add-on package under ``root`` (put on sys.path); return (module, package dir)."""
+    import json
+    import uuid
+
+    module = module or f"yk_{name}_{uuid.uuid4().hex[:8]}"
+    package = root / module
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "manifest.json").write_text(json.dumps({
+        "name": name, "version": "1.0.0", "summary": f"Test add-on {name}",
+        "depends": list(depends), "author": "tests", "license": "MIT", "kernel": ">=0.1",
+    }))
+    (package / "hooks.py").write_text("from core import hookimpl\n" + hooks)
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    return module, package

@@ -75,9 +75,9 @@ def _null_pool() -> Any:
 
 def make_runtime(
     database_url: str, home: Any, entry_points: Iterable | None = None,
-    addons: list[str] | None = None, **config: Any,
+    addons: list[str] | None = None, init: bool = True, **config: Any,
 ) -> Any:
-    """A runtime on ``database_url`` with core migrated (not activated)."""
+    """A runtime on ``database_url`` with core migrated unless ``init=False`` (not activated)."""
     from core.config import Config
     from core.kernel import lifecycle
     from core.runtime import Runtime
@@ -87,7 +87,8 @@ def make_runtime(
         secret_key="yaprak-test-secret", **config,
     )
     runtime = Runtime(cfg, entry_points=entry_points)
-    lifecycle.init_database(runtime)
+    if init:
+        lifecycle.init_database(runtime)
     return runtime
 
 

@@ -1,0 +1,173 @@
+"""Per-add-on Alembic branches: round trips, models equal DDL, failures, needs upgrade."""
+
+import textwrap
+
+import pytest
+from sqlalchemy import inspect, select
+
+from core.companies import add_company, enable_addons, get_company
+from core.kernel import lifecycle
+from core.kernel.errors import KernelError, MigrationFailed
+from core.kernel.migrations import CORE, Migrations, database_state
+from core.models import InstalledAddon
+
+from ..conftest import write_addon, write_revision
+
+
+def _tables(runtime):
+    return set(inspect(runtime.db.engine).get_table_names())
+
+
+def test_every_branch_has_one_head_and_its_label(yaprak_runtime):
+    m = Migrations(yaprak_runtime)
+    assert m.head_of(CORE) == "3f0a6c1d2b01"
+    for name in m.locations:
+        head = m.head_of(name)
+        assert m.owner_of_revision[head] == name
+
+
+def test_models_and_migrations_agree_for_core_and_every_addon(yaprak_runtime):
+    kernel = yaprak_runtime.kernel
+    lifecycle.install(yaprak_runtime, kernel.order)
+    m = Migrations(yaprak_runtime)
+    assert "acme_notes" in kernel.order  # the third-party package is checked too
+    for owner in [CORE, *kernel.order]:
+        assert m.pending_diff(owner) == [], owner
+
+
+def test_upgrade_downgrade_base_upgrade_round_trips_for_each_addon(yaprak_runtime):
+    rt = yaprak_runtime
+    kernel = rt.kernel
+    lifecycle.install(rt, kernel.order)
+    before = _tables(rt)
+    for name in kernel.order:
+        own = {t for t in before if t.startswith(f"{name}_")}
+        dependents = kernel.dependents(name)
+        lifecycle.downgrade(rt, f"{name}@base")
+        after = _tables(rt)
+        assert not own & after, name
+        state = database_state(rt)
+        assert name not in state.installed
+        assert not dependents & set(state.installed)  # their tables went with it
+        lifecycle.install(rt, [name, *dependents])
+        assert _tables(rt) == before, name
+        assert Migrations(rt).pending_diff(name) == []
+
+
+def test_core_round_trips_too(yaprak_runtime):
+    rt = yaprak_runtime
+    lifecycle.downgrade(rt, "core@base")
+    assert _tables(rt) <= {"alembic_version"}
+    lifecycle.init_database(rt)
+    assert {"core_company", "core_addon", "core_company_addon"} <= _tables(rt)
+
+
+def test_a_migration_failing_halfway_leaves_the_last_good_revision(runtime_with):
+    rt = runtime_with({"failmig": "yk_failmig"})
+    with pytest.raises(MigrationFailed) as info:
+        lifecycle.install(rt, ["failmig"])
+    message = str(info.value)
+    assert message.startswith("failmig: migration failed (IntegrityError")
+    assert "stays at the last good revision" in message
+    tables = _tables(rt)
+    assert "failmig_one" in tables  # the first revision is kept
+    assert "failmig_two" not in tables  # the failing one rolled back (DDL included)
+    with rt.db.engine.connect() as conn:
+        assert Migrations(rt).db_heads(conn) == ("d4d4d4d4d401",)
+    with rt.db.Session() as s:
+        assert s.scalar(select(InstalledAddon).where(InstalledAddon.name == "failmig")) is None
+
+
+def test_needs_upgrade_is_a_clear_503_and_the_addon_is_left_out(runtime_with, tmp_path):
+    hooks = textwrap.dedent('''
+        from flask import Blueprint
+        from core.ui import MenuItem
+        bp = Blueprint("pages", __name__)
+
+        @bp.get("/")
+        def index():
+            return "grow page"
+
+        @hookimpl
+        def addon_blueprints():
+            return [bp]
+
+        @hookimpl
+        def menu_items(company, user):
+            return [MenuItem("Grow", "/grow/")]
+    ''')
+    module, package = write_addon(tmp_path / "pkgs", "grow", hooks)
+    write_revision(package, "grow", "9a0000000001",
+                   body='op.create_table("grow_one", sa.Column("id", sa.Integer, primary_key=True))')
+    rt = runtime_with({"grow": module})
+    with rt.db.transaction() as s:
+        add_company(s, "ACME", "Acme")
+    enable_addons(rt, "ACME", ["grow"])
+
+    # a new release of the add-on brings a second revision; the database is not upgraded yet
+    write_revision(package, "grow", "9a0000000002", down="9a0000000001",
+                   body='op.create_table("grow_two", sa.Column("id", sa.Integer, primary_key=True))')
+    rt2 = runtime_with({"grow": module})
+    rt2.refresh_state()
+    assert "grow" in rt2.needs_upgrade
+
+    from core.web import create_app
+    from core.web.context import SESSION_COMPANY_KEY
+
+    app = create_app(runtime=rt2)
+    client = app.test_client()
+    with rt2.db.Session() as s:
+        company_id = get_company(s, "ACME").id
+    with client.session_transaction() as session:
+        session[SESSION_COMPANY_KEY] = company_id
+    response = client.get("/grow/")
+    assert response.status_code == 503
+    assert "add-on grow needs a database upgrade" in response.get_data(as_text=True)
+    assert "yaprak db upgrade" in response.get_data(as_text=True)
+    assert "Grow" not in client.get("/").get_data(as_text=True)  # no menu entry meanwhile
+
+    assert lifecycle.upgrade(rt2) == [CORE, "grow"]
+    assert "grow_two" in _tables(rt2)
+    response = client.get("/grow/")
+    assert response.status_code == 200 and response.data == b"grow page"
+
+
+def test_an_installed_addon_whose_package_is_gone_is_named(runtime_with):
+    rt = runtime_with({"alpha": "yk_alpha"})
+    lifecycle.install(rt, ["alpha"])
+    gone = runtime_with({}, init=False)  # the same database, alpha's package no longer there
+    state = database_state(gone)
+    assert state.unknown_revisions == ["a1a1a1a1a1a1"]
+    assert state.missing == {
+        "alpha": "installed in this database but cannot load: its package is not installed here"
+    }
+    with pytest.raises(KernelError) as info:
+        lifecycle.upgrade(gone)
+    assert "a1a1a1a1a1a1" in str(info.value) and "alpha" in str(info.value)
+    assert "yaprak db downgrade <addon>@base" in str(info.value)
+
+
+def test_downgrade_to_base_is_refused_while_a_company_uses_the_addon(runtime_with):
+    rt = runtime_with({"alpha": "yk_alpha", "beta": "yk_beta"})
+    with rt.db.transaction() as s:
+        add_company(s, "ACME", "Acme")
+    enable_addons(rt, "ACME", ["beta"])
+    with pytest.raises(KernelError, match="alpha is enabled for ACME: disable it there before"):
+        lifecycle.downgrade(rt, "alpha@base")
+    with pytest.raises(KernelError, match="beta is enabled for ACME: disable it there before"):
+        lifecycle.downgrade(rt, "beta@base")
+    assert "alpha_thing" in _tables(rt)
+    with pytest.raises(KernelError, match="unknown add-on 'gamma'"):
+        lifecycle.downgrade(rt, "gamma@base")
+    with pytest.raises(KernelError, match="ADDON@REVISION"):
+        lifecycle.downgrade(rt, "alpha")
+
+
+def test_two_heads_in_a_branch_are_reported(runtime_with, tmp_path):
+    module, package = write_addon(tmp_path / "pkgs", "forked")
+    write_revision(package, "forked", "8b0000000001", body="pass")
+    write_revision(package, "forked", "8b0000000002", down="8b0000000001")
+    write_revision(package, "forked", "8b0000000003", down="8b0000000001")
+    rt = runtime_with({"forked": module})
+    with pytest.raises(KernelError, match=r"forked: refused to install: its migrations have 2 heads \(8b0000000002, 8b0000000003\)"):
+        lifecycle.install(rt, ["forked"])
