@@ -34,9 +34,8 @@ class CLIState:
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
-            from core.runtime import Runtime
-
             from core.config import Config
+            from core.runtime import Runtime
 
             config = Config.from_env()
             if config.database_url.startswith("sqlite:///") and not config.database_url.startswith(
@@ -148,29 +147,38 @@ class YaprakCLI(click.Group):
                 raise click.ClickException(f"database error at {url}: {reason}") from exc
             raise
 
-    def _addons(self) -> dict[str, Any]:
+    def _addons(self, ctx: click.Context) -> dict[str, Any]:
+        """Add-on name -> a function giving its summary (nothing of the add-on imported).
+
+        With a runtime already built (tests, embedding), its kernel's add-ons are used;
+        otherwise the installed entry points are read.
+        """
+        state = ctx.find_root().find_object(CLIState)
+        if state is not None and state._runtime is not None:
+            available = state._runtime.kernel.available
+            return {n: (lambda s=spec: s.manifest.summary) for n, spec in available.items()}
         if not hasattr(self, "_addon_eps"):
             self._addon_eps = _addon_entry_points()
-        return self._addon_eps
+        return {n: (lambda ep=ep: _manifest_summary(ep)) for n, ep in self._addon_eps.items()}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         builtin = super().list_commands(ctx)
-        return builtin + sorted(n for n in self._addons() if n not in builtin)
+        return builtin + sorted(n for n in self._addons(ctx) if n not in builtin)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         cmd = super().get_command(ctx, name)
         if cmd is not None:
             return cmd
-        ep = self._addons().get(name)
-        if ep is None:
+        summary = self._addons(ctx).get(name)
+        if summary is None:
             return None
-        return AddonGroup(name, _manifest_summary(ep))
+        return AddonGroup(name, summary())
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         builtin = super().list_commands(ctx)
         for title, names in (
             ("Commands", builtin),
-            ("Add-on commands", sorted(n for n in self._addons() if n not in builtin)),
+            ("Add-on commands", sorted(n for n in self._addons(ctx) if n not in builtin)),
         ):
             rows = []
             for name in names:
@@ -331,9 +339,7 @@ def addons() -> None:
 def addons_list(ctx: click.Context, code: str | None) -> None:
     """List available add-ons: version, dependencies, installed, enabled."""
     from core.companies import get_company
-    from core.kernel.migrations import database_state
-
-    from core.kernel.migrations import DatabaseState
+    from core.kernel.migrations import DatabaseState, database_state
 
     runtime = _state(ctx).runtime
     kernel = runtime.kernel

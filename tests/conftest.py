@@ -108,10 +108,19 @@ def write_addon(root, name, hooks="", depends=(), module=None):
     package = root / module
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
-    (package / "manifest.json").write_text(json.dumps({
-        "name": name, "version": "1.0.0", "summary": f"Test add-on {name}",
-        "depends": list(depends), "author": "tests", "license": "MIT", "kernel": ">=0.1",
-    }))
+    (package / "manifest.json").write_text(
+        json.dumps(
+            {
+                "name": name,
+                "version": "1.0.0",
+                "summary": f"Test add-on {name}",
+                "depends": list(depends),
+                "author": "tests",
+                "license": "MIT",
+                "kernel": ">=0.1",
+            }
+        )
+    )
     (package / "hooks.py").write_text("from core import hookimpl\n" + hooks)
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))

@@ -57,13 +57,13 @@ def install(runtime: Runtime, names: Iterable[str]) -> list[str]:
         raise KernelError(migrations._explain_unknown(state.unknown_revisions))
     if not state.core_ready:
         migrations.upgrade_core()
-    newly = []
-    for name in wanted:
-        if name in state.installed and name not in state.needs_upgrade:
-            continue
+    todo = [n for n in wanted if n not in state.installed or n in state.needs_upgrade]
+    for name in todo:  # every check before any migration: a refusal changes nothing
         findings = check_addon(runtime, name)
         if findings:
             raise KernelError(f"{name}: refused to install: {findings[0]}")
+    newly = []
+    for name in todo:
         migrations.upgrade_addon(name)
         _record(runtime, name)
         newly.append(name)

@@ -81,5 +81,7 @@ def create_addon(name: str, directory: Path, author: str | None = None) -> Path:
         relative = _render(str(source.relative_to(TEMPLATE)), tokens).removesuffix(".tmpl")
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(_render(source.read_text(encoding="utf-8"), tokens), encoding="utf-8")
+        destination.write_text(
+            _render(source.read_text(encoding="utf-8"), tokens), encoding="utf-8"
+        )
     return target

@@ -74,8 +74,12 @@ def _null_pool() -> Any:
 
 
 def make_runtime(
-    database_url: str, home: Any, entry_points: Iterable | None = None,
-    addons: list[str] | None = None, init: bool = True, **config: Any,
+    database_url: str,
+    home: Any,
+    entry_points: Iterable | None = None,
+    addons: list[str] | None = None,
+    init: bool = True,
+    **config: Any,
 ) -> Any:
     """A runtime on ``database_url`` with core migrated unless ``init=False`` (not activated)."""
     from core.config import Config
@@ -83,8 +87,12 @@ def make_runtime(
     from core.runtime import Runtime
 
     cfg = Config(
-        home=home, database_url=database_url, addons=addons, testing=True,
-        secret_key="yaprak-test-secret", **config,
+        home=home,
+        database_url=database_url,
+        addons=addons,
+        testing=True,
+        secret_key="yaprak-test-secret",
+        **config,
     )
     runtime = Runtime(cfg, entry_points=entry_points)
     if init:
@@ -125,7 +133,9 @@ def make_company(yaprak_runtime: Any) -> Callable[..., Any]:
     from core.companies import add_company, enable_addons, get_company
 
     def make(
-        code: str = "ACME", addons: Iterable[str] = (), name: str | None = None,
+        code: str = "ACME",
+        addons: Iterable[str] = (),
+        name: str | None = None,
         currency: str = "TRY",
     ) -> Any:
         with yaprak_runtime.db.transaction() as session:

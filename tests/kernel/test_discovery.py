@@ -5,12 +5,10 @@ from importlib.metadata import EntryPoint
 
 from core.kernel.discovery import ENTRY_POINT_GROUP, discover
 
-from ..conftest import fixture_eps
+from ..conftest import fixture_eps, write_addon
 
 
-def test_fixture_addons_are_found_without_being_imported():
-    for module in ("yk_alpha", "yk_beta"):
-        sys.modules.pop(module, None)
+def test_fixture_addons_are_found_with_their_manifests():
     found = discover(fixture_eps())
     assert found.problems == []
     assert sorted(found.addons) == ["alpha", "beta"]
@@ -19,7 +17,13 @@ def test_fixture_addons_are_found_without_being_imported():
     assert alpha.version == "1.2.0"
     assert alpha.migrations_dir.is_dir()
     assert alpha.distribution == "(not packaged)"
-    assert "yk_alpha.hooks" not in sys.modules
+
+
+def test_discovery_imports_nothing_of_the_addon(tmp_path):
+    module, _ = write_addon(tmp_path, "fresh", hooks="raise RuntimeError('imported!')\n")
+    found = discover([EntryPoint("fresh", module, ENTRY_POINT_GROUP)])
+    assert list(found.addons) == ["fresh"]
+    assert module not in sys.modules and f"{module}.hooks" not in sys.modules
 
 
 def test_two_addons_with_one_name_are_an_error_and_neither_loads():

@@ -45,9 +45,15 @@ def test_dependents_of_a_broken_addon_cannot_load_either():
     from core.kernel.manifest import Dependency
 
     spec = found.addons["alpha"]
-    child = replace(spec, name="child", manifest=replace(
-        spec.manifest, name="child", depends=(Dependency("missingdep", spec.manifest.kernel.__class__()),)
-    ))
+    child = replace(
+        spec,
+        name="child",
+        manifest=replace(
+            spec.manifest,
+            name="child",
+            depends=(Dependency("missingdep", spec.manifest.kernel.__class__()),),
+        ),
+    )
     res = resolve({**found.addons, "child": child}, "0.1.0")
     problems = {p.addon: p.message for p in res.problems}
     assert problems["child"] == "depends on 'missingdep', which cannot load"

@@ -23,7 +23,15 @@ def test_schema_is_a_valid_2020_12_schema_closed_to_unknown_fields():
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) >= {"name", "version", "summary", "depends", "author", "license", "kernel"}
+    assert set(schema["required"]) >= {
+        "name",
+        "version",
+        "summary",
+        "depends",
+        "author",
+        "license",
+        "kernel",
+    }
 
 
 def test_a_good_manifest_parses_with_dependency_ranges():
@@ -69,7 +77,7 @@ def test_a_missing_required_field_is_named():
 
 
 def test_unreadable_files(tmp_path):
-    with pytest.raises(ManifestError, match="manifest.json is missing"):
+    with pytest.raises(ManifestError, match=r"manifest\.json is missing"):
         load_manifest(tmp_path / "manifest.json")
     bad = tmp_path / "manifest.json"
     bad.write_text('{"name": "x",')

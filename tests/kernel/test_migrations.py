@@ -79,7 +79,7 @@ def test_a_migration_failing_halfway_leaves_the_last_good_revision(runtime_with)
 
 
 def test_needs_upgrade_is_a_clear_503_and_the_addon_is_left_out(runtime_with, tmp_path):
-    hooks = textwrap.dedent('''
+    hooks = textwrap.dedent("""
         from flask import Blueprint
         from core.ui import MenuItem
         bp = Blueprint("pages", __name__)
@@ -95,18 +95,27 @@ def test_needs_upgrade_is_a_clear_503_and_the_addon_is_left_out(runtime_with, tm
         @hookimpl
         def menu_items(company, user):
             return [MenuItem("Grow", "/grow/")]
-    ''')
+    """)
     module, package = write_addon(tmp_path / "pkgs", "grow", hooks)
-    write_revision(package, "grow", "9a0000000001",
-                   body='op.create_table("grow_one", sa.Column("id", sa.Integer, primary_key=True))')
+    write_revision(
+        package,
+        "grow",
+        "9a0000000001",
+        body='op.create_table("grow_one", sa.Column("id", sa.Integer, primary_key=True))',
+    )
     rt = runtime_with({"grow": module})
     with rt.db.transaction() as s:
         add_company(s, "ACME", "Acme")
     enable_addons(rt, "ACME", ["grow"])
 
     # a new release of the add-on brings a second revision; the database is not upgraded yet
-    write_revision(package, "grow", "9a0000000002", down="9a0000000001",
-                   body='op.create_table("grow_two", sa.Column("id", sa.Integer, primary_key=True))')
+    write_revision(
+        package,
+        "grow",
+        "9a0000000002",
+        down="9a0000000001",
+        body='op.create_table("grow_two", sa.Column("id", sa.Integer, primary_key=True))',
+    )
     rt2 = runtime_with({"grow": module})
     rt2.refresh_state()
     assert "grow" in rt2.needs_upgrade
@@ -169,5 +178,9 @@ def test_two_heads_in_a_branch_are_reported(runtime_with, tmp_path):
     write_revision(package, "forked", "8b0000000002", down="8b0000000001")
     write_revision(package, "forked", "8b0000000003", down="8b0000000001")
     rt = runtime_with({"forked": module})
-    with pytest.raises(KernelError, match=r"forked: refused to install: its migrations have 2 heads \(8b0000000002, 8b0000000003\)"):
+    with pytest.raises(
+        KernelError,
+        match=r"forked: refused to install: its migrations have 2 heads "
+        r"\(8b0000000002, 8b0000000003\)",
+    ):
         lifecycle.install(rt, ["forked"])

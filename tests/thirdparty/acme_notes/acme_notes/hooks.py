@@ -1,8 +1,8 @@
 """acme_notes' face to the kernel: a page, a company page section, API fields, a hook."""
 
 from flask import Blueprint, render_template
-from marshmallow import ValidationError, fields, validate
 from markupsafe import escape
+from marshmallow import ValidationError, fields, validate
 
 from core import hookimpl, hooks_for
 from core.db import session_of
@@ -21,8 +21,13 @@ def note_of(company):
 
 
 def tags_of(company, note):
-    return sorted({tag for tags in hooks_for(company).acme_notes_tags(company=company, note=note)
-                   for tag in tags})
+    return sorted(
+        {
+            tag
+            for tags in hooks_for(company).acme_notes_tags(company=company, note=note)
+            for tag in tags
+        }
+    )
 
 
 @pages.get("/")

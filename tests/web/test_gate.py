@@ -1,0 +1,57 @@
+"""An add-on's routes, menu entries, actions and cards exist only where it is enabled."""
+
+import pytest
+
+from core.companies import disable_addons, enable_addons
+
+
+@pytest.fixture
+def companies(make_company):
+    return make_company("ACME", addons=["beta"]), make_company("OTHER")
+
+
+def test_routes_answer_only_for_companies_that_enabled_the_addon(
+    companies, company_client, yaprak_app
+):
+    acme, other = companies
+    assert company_client(acme).get("/alpha/").status_code == 200
+    r = company_client(other).get("/alpha/")
+    assert r.status_code == 404
+    assert "404" in r.get_data(as_text=True)  # the shell's error page
+    assert yaprak_app.test_client().get("/alpha/").status_code == 404  # no company at all
+    api = company_client(other).get("/api/v1/alpha/things/1")
+    assert api.status_code == 404
+    assert api.get_json()["error"]["status"] == 404
+
+
+def test_menu_actions_and_cards_follow_enablement(companies, company_client):
+    acme, other = companies
+    home = company_client(acme).get("/").get_data(as_text=True)
+    assert 'href="/alpha/">Alpha things</a>' in home
+    assert "alpha card" in home
+    assert "Alpha ping" in company_client(acme).get("/company").get_data(as_text=True)
+
+    home = company_client(other).get("/").get_data(as_text=True)
+    assert "Alpha things" not in home and "alpha card" not in home
+    assert "Alpha ping" not in company_client(other).get("/company").get_data(as_text=True)
+
+
+def test_disabling_closes_the_routes_and_enabling_opens_them_again(
+    companies, company_client, yaprak_runtime
+):
+    acme, _ = companies
+    client = company_client(acme)
+    disable_addons(yaprak_runtime, "ACME", ["beta", "alpha"])
+    assert client.get("/alpha/").status_code == 404
+    enable_addons(yaprak_runtime, "ACME", ["alpha"])
+    page = client.get("/alpha/")
+    assert page.status_code == 200
+    assert "1 things" in page.get_data(as_text=True)  # the data is still there
+    assert "beta says hello" not in page.get_data(as_text=True)  # beta stays disabled
+
+
+def test_core_pages_need_a_company(yaprak_app):
+    client = yaprak_app.test_client()
+    assert "No company is selected" in client.get("/").get_data(as_text=True)
+    assert client.get("/company").status_code == 404
+    assert client.get("/api/v1/core/company").status_code == 404
