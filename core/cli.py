@@ -557,6 +557,21 @@ def db_downgrade(ctx: click.Context, target: str) -> None:
     click.echo(f"Downgraded to {target}")
 
 
+@db.command("revision")
+@click.argument("addon")
+@click.option("-m", "--message", required=True, help="What the revision does.")
+@click.option("--autogenerate", is_flag=True, help="Compare the add-on's models with the database.")
+@click.pass_context
+def db_revision(ctx: click.Context, addon: str, message: str, autogenerate: bool) -> None:
+    """Write a new migration for ADDON (in its own migrations/versions folder)."""
+    from core.kernel.migrations import Migrations
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        path = Migrations(runtime).revision(addon, message, autogenerate)
+    click.echo(f"Wrote {path}")
+
+
 @db.command("current")
 @click.pass_context
 def db_current(ctx: click.Context) -> None:

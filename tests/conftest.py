@@ -99,7 +99,7 @@ def write_revision(package_dir, name, rev, down=None, body="pass", depends_on=(C
     )
 
 
-def write_addon(root, name, hooks="", depends=(), module=None):
+def write_addon(root, name, hooks="", depends=(), module=None, models=None):
     """Write an add-on package under ``root`` (put on sys.path); return (module, package dir)."""
     import json
     import uuid
@@ -122,6 +122,8 @@ def write_addon(root, name, hooks="", depends=(), module=None):
         )
     )
     (package / "hooks.py").write_text("from core import hookimpl\n" + hooks)
+    if models is not None:
+        (package / "models.py").write_text(models)
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     return module, package

@@ -10,6 +10,7 @@ revision and the add-on is not marked installed.
 from __future__ import annotations
 
 import io
+from argparse import Namespace
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,7 +61,8 @@ class Migrations:
         return found
 
     def config(self, connection: Connection | None = None, **attributes: Any) -> AlembicConfig:
-        cfg = AlembicConfig()
+        # quiet: our commands print their own lines
+        cfg = AlembicConfig(stdout=io.StringIO(), cmd_opts=Namespace(quiet=True))
         cfg.set_main_option("script_location", str(CORE_MIGRATIONS))
         cfg.set_main_option("path_separator", "os")
         import os
@@ -210,6 +212,46 @@ class Migrations:
         if owner and owner != CORE and owner not in self.kernel.available:
             raise KernelError(f"unknown add-on {owner!r} in {target!r}")
         self._run(command.downgrade, target, owner or target)
+
+    def revision(self, name: str, message: str, autogenerate: bool = False) -> Path:
+        """Write a new revision file for add-on ``name`` and return its path.
+
+        The first revision starts the add-on's branch (``branch_labels = (name,)``) and
+        depends on the current heads of core and of the add-on's dependencies. With
+        ``autogenerate`` the database must be at all heads; only the add-on's own tables are
+        compared.
+        """
+        self.kernel.spec(name)
+        if name not in self.kernel.loaded:
+            raise KernelError(f"add-on {name} cannot load; fix it before writing migrations")
+        folder = self.kernel.available[name].migrations_dir
+        first = name not in self.locations
+        if first:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.__dict__.pop("locations", None)
+            self.__dict__.pop("script", None)
+            self.__dict__["locations"] = {**self.locations, name: folder.resolve()}
+        kwargs: dict[str, Any] = {"version_path": str(folder)}
+        if first:
+            deps = [CORE, *self.kernel.available[name].manifest.dependency_names]
+            heads = [h for h in (self.head_of(d) for d in deps) if h]
+            kwargs.update(head="base", branch_label=name, depends_on=heads)
+        else:
+            kwargs.update(head=f"{name}@head")
+        owner_of = self.table_owner
+
+        def include(obj: Any, obj_name: str, type_: str, reflected: bool, compare_to: Any) -> bool:
+            table = obj_name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+            return owner_of(table) == name
+
+        with self.db.engine.connect() as conn:
+            cfg = self.config(conn, include_object=include)
+            try:
+                script = command.revision(cfg, message=message, autogenerate=autogenerate, **kwargs)
+            except CommandError as exc:
+                raise KernelError(f"{name}: {exc}") from exc
+        assert script is not None and not isinstance(script, list)
+        return Path(script.path)
 
     def offline_sql(self, name: str, dialect: str = "postgresql") -> dict[str, list[str]]:
         """SQL statements of ``name``'s upgrade (from base), grouped by owning add-on."""
