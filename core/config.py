@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,8 +63,16 @@ class Config:
             return self.secret_key
         self.ensure_home()
         path = self.home / "secret_key"
-        if not path.exists():
-            path.write_text(secrets.token_hex(32), encoding="ascii")
-            path.chmod(0o600)
-        self.secret_key = path.read_text(encoding="ascii").strip()
+        try:  # O_EXCL: of several workers starting at once, exactly one writes the key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(secrets.token_hex(32))
+        for _ in range(50):  # another worker may be between creating and writing it
+            self.secret_key = path.read_text(encoding="ascii").strip()
+            if self.secret_key:
+                break
+            time.sleep(0.01)
         return self.secret_key

@@ -10,8 +10,8 @@ revision and the add-on is not marked installed.
 from __future__ import annotations
 
 import io
-from argparse import Namespace
 import re
+from argparse import Namespace
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -221,9 +221,9 @@ class Migrations:
         ``autogenerate`` the database must be at all heads; only the add-on's own tables are
         compared.
         """
-        self.kernel.spec(name)
-        if name not in self.kernel.loaded:
-            raise KernelError(f"add-on {name} cannot load; fix it before writing migrations")
+        from core.kernel.lifecycle import require_loadable
+
+        require_loadable(self.runtime, [name])
         folder = self.kernel.available[name].migrations_dir
         first = name not in self.locations
         if first:
@@ -241,7 +241,9 @@ class Migrations:
         owner_of = self.table_owner
 
         def include(obj: Any, obj_name: str, type_: str, reflected: bool, compare_to: Any) -> bool:
-            table = obj_name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+            table = (
+                obj_name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+            )
             return owner_of(table) == name
 
         with self.db.engine.connect() as conn:

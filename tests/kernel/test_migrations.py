@@ -187,7 +187,7 @@ def test_two_heads_in_a_branch_are_reported(runtime_with, tmp_path):
 
 
 def test_db_revision_autogenerates_an_addons_first_migration(runtime_with, tmp_path, cli):
-    models = textwrap.dedent('''
+    models = textwrap.dedent("""
         from sqlalchemy import String
         from sqlalchemy.orm import Mapped, mapped_column
         from core.db import Base, CompanyOwned
@@ -196,7 +196,7 @@ def test_db_revision_autogenerates_an_addons_first_migration(runtime_with, tmp_p
             __tablename__ = "autogen_item"
             id: Mapped[int] = mapped_column(primary_key=True)
             label: Mapped[str] = mapped_column(String(50))
-    ''')
+    """)
     module, package = write_addon(tmp_path / "pkgs", "autogen", models=models)
     rt = runtime_with({"autogen": module, "alpha": "yk_alpha"})
     lifecycle.install(rt, ["alpha"])  # other branches at head must not leak into the diff
