@@ -54,12 +54,14 @@ def test_the_worked_example_works_as_written(tmp_path, runtime_with, cli):
     (package / "hookspecs.py").write_text(specs)
 
     rt = runtime_with({"docex_loyalty": module})
-    out = cli("db", "revision", "docex_loyalty", "-m", "company points", "--autogenerate", runtime=rt)
+    out = cli(
+        "db", "revision", "docex_loyalty", "-m", "company points", "--autogenerate", runtime=rt
+    )
     assert out.output.startswith("Wrote ")
     assert Migrations(rt).head_of("docex_loyalty")
 
     refused = re.search(r"answers `400 (\{.*?\})`", text.replace("\n", " ")).group(1)
-    extra = textwrap.dedent(f'''
+    extra = textwrap.dedent(f"""
 
         def test_negative_points_are_refused_as_documented(make_company, company_client):
             import json
@@ -67,21 +69,26 @@ def test_the_worked_example_works_as_written(tmp_path, runtime_with, cli):
             r = client.patch("/api/v1/core/company", json={{"docex_loyalty_points": -5}})
             assert r.status_code == 400
             assert r.get_json() == json.loads({_rename(refused)!r})
-    ''')
+    """)
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "test_example.py").write_text(tests + extra)
-    (tmp_path / "t" / "conftest.py").write_text(textwrap.dedent(f'''
+    (tmp_path / "t" / "conftest.py").write_text(
+        textwrap.dedent(f"""
         import pytest
         from importlib.metadata import EntryPoint
 
         @pytest.fixture
         def yaprak_entry_points():
             return [EntryPoint("docex_loyalty", {module!r}, "yaprak.addons")]
-    '''))
+    """)
+    )
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "pkgs")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "t")],
-        capture_output=True, text=True, env=env, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout
