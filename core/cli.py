@@ -454,7 +454,7 @@ def addons_check(ctx: click.Context) -> None:
 @click.pass_context
 def addons_show(ctx: click.Context, name: str) -> None:
     """Show an add-on: tables, hooks implemented and published, migrations, companies."""
-    from core.kernel.migrations import Migrations, database_state, enabled_companies
+    from core.kernel.migrations import database_state, enabled_companies
 
     runtime = _state(ctx).runtime
     kernel = runtime.kernel
@@ -482,7 +482,7 @@ def addons_show(ctx: click.Context, name: str) -> None:
         out.append(f"hooks implemented: {', '.join(kernel.hooks_implemented(name)) or '-'}")
         out.append(f"hooks published:   {', '.join(loaded.published_hooks) or '-'}")
         with _errors():
-            head = Migrations(runtime).head_of(name)
+            head = runtime.migrations.head_of(name)
         out.append(f"migration head:    {head or '(no migrations)'}")
     try:
         state = database_state(runtime)
@@ -564,11 +564,10 @@ def db_downgrade(ctx: click.Context, target: str) -> None:
 @click.pass_context
 def db_revision(ctx: click.Context, addon: str, message: str, autogenerate: bool) -> None:
     """Write a new migration for ADDON (in its own migrations/versions folder)."""
-    from core.kernel.migrations import Migrations
 
     runtime = _state(ctx).runtime
     with _errors():
-        path = Migrations(runtime).revision(addon, message, autogenerate)
+        path = runtime.migrations.revision(addon, message, autogenerate)
     click.echo(f"Wrote {path}")
 
 
@@ -576,10 +575,9 @@ def db_revision(ctx: click.Context, addon: str, message: str, autogenerate: bool
 @click.pass_context
 def db_current(ctx: click.Context) -> None:
     """Show, for core and each add-on, the revision applied and its head."""
-    from core.kernel.migrations import Migrations
 
     runtime = _state(ctx).runtime
-    m = Migrations(runtime)
+    m = runtime.migrations
     with _errors():
         state = m.state()
     if state.unknown_revisions:

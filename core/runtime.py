@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from core.config import Config
@@ -17,6 +18,7 @@ from core.db import Database
 from core.kernel.registry import Kernel
 
 if TYPE_CHECKING:
+    from core.kernel.migrations import Migrations
     from core.kernel.relay import HookRelay
     from core.models import Company
 
@@ -42,6 +44,13 @@ class Runtime:
         #: add-ons installed in the database whose package cannot be loaded here.
         self.missing: dict[str, str] = {}
         self.core_ready = False
+
+    @cached_property
+    def migrations(self) -> Migrations:
+        """The revision graph of core and the loaded add-ons (read once per runtime)."""
+        from core.kernel.migrations import Migrations
+
+        return Migrations(self)
 
     def refresh_state(self) -> None:
         """Read the migration state: is core at head, which add-ons need an upgrade."""

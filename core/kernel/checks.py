@@ -10,7 +10,6 @@ import re
 from typing import TYPE_CHECKING
 
 from core.kernel.errors import KernelError
-from core.kernel.migrations import Migrations
 
 if TYPE_CHECKING:
     from core.runtime import Runtime
@@ -52,7 +51,7 @@ def check_addon(runtime: Runtime, name: str) -> list[str]:
     for table in kernel.tables_of(name):
         if not table.startswith(prefix):
             findings.append(f"model table {table!r} lacks the add-on's prefix {prefix!r}")
-    migrations = Migrations(runtime)
+    migrations = runtime.migrations
     if name not in migrations.locations:
         if kernel.tables_of(name):
             findings.append("defines tables but has no migrations/versions folder")

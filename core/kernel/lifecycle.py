@@ -31,7 +31,7 @@ def require_loadable(runtime: Runtime, names: Iterable[str]) -> None:
 
 def init_database(runtime: Runtime) -> None:
     """Bring core's tables to head (``yaprak init``)."""
-    Migrations(runtime).upgrade_core()
+    runtime.migrations.upgrade_core()
     runtime.refresh_state()
 
 
@@ -51,7 +51,7 @@ def install(runtime: Runtime, names: Iterable[str]) -> list[str]:
     require_loadable(runtime, names)
     wanted = runtime.kernel.closure(names)
     require_loadable(runtime, wanted)
-    migrations = Migrations(runtime)
+    migrations = runtime.migrations
     state = migrations.state()
     if state.unknown_revisions:
         raise KernelError(migrations._explain_unknown(state.unknown_revisions))
@@ -73,7 +73,7 @@ def install(runtime: Runtime, names: Iterable[str]) -> list[str]:
 
 def upgrade(runtime: Runtime) -> list[str]:
     """``yaprak db upgrade``: core, then every installed add-on to its head."""
-    migrations = Migrations(runtime)
+    migrations = runtime.migrations
     state = migrations.state()
     if state.unknown_revisions:
         raise KernelError(migrations._explain_unknown(state.unknown_revisions))
@@ -111,7 +111,7 @@ def downgrade(runtime: Runtime, target: str) -> None:
                     f"{name} is enabled for {', '.join(companies)}: disable it there before "
                     f"downgrading {owner} to base (its tables would be dropped)"
                 )
-    migrations = Migrations(runtime)
+    migrations = runtime.migrations
     migrations.downgrade(target)
     _forget_uninstalled(runtime, migrations)
     runtime.refresh_state()

@@ -327,7 +327,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def database_state(runtime: Runtime) -> DatabaseState:
-    return Migrations(runtime).state()
+    return runtime.migrations.state()
 
 
 def enabled_companies(runtime: Runtime, name: str) -> list[str]:

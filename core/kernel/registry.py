@@ -210,12 +210,22 @@ class Kernel:
     # ---------------------------------------------------------------- hook calls
     def relay(self, enabled: Iterable[str]) -> HookRelay:
         """The hook relay for a set of enabled add-ons (memoised per distinct set)."""
+        relay = self._relays.get(enabled) if isinstance(enabled, frozenset) else None
+        if relay is not None:  # fast path: the set is already known (the usual case)
+            return relay
         key = frozenset(enabled).intersection(self.loaded)
         relay = self._relays.get(key)
         if relay is None:
             removed = [self.loaded[n].plugin for n in self.loaded if n not in key]
             relay = self._relays[key] = HookRelay(self.pm, key, removed, self.call_addon)
+        if isinstance(enabled, frozenset):
+            self._relays[enabled] = relay
         return relay
+
+    @property
+    def relay_count(self) -> int:
+        """How many distinct relays exist (one per distinct enabled set)."""
+        return len({id(r) for r in self._relays.values()})
 
     def call_addon(self, name: str, hook: str, **kwargs: Any) -> list[Any]:
         """Call ``hook`` on the add-on ``name`` alone (on_enable, demo_data, ...)."""
