@@ -173,6 +173,13 @@ class Kernel:
         try:
             return self.available[name]
         except KeyError:
+            problems = self.problems_of(name)
+            if problems:  # found, but its manifest (or package) is broken
+                from core.kernel.errors import KernelError
+
+                raise KernelError(
+                    f"add-on {name} cannot load: {'; '.join(p.message for p in problems)}"
+                ) from None
             raise UnknownAddon(name) from None
 
     def problems_of(self, name: str) -> list[Problem]:

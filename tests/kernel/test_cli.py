@@ -156,3 +156,21 @@ def test_new_scaffolds_a_package(cli, tmp_path):
     assert (
         taken.output == "Error: a Python package named 'json' already exists in this environment\n"
     )
+
+
+def test_broken_addons_are_named_with_their_reason(cli, runtime_with):
+    rt = runtime_with({**HEALTHY, **BROKEN})
+    cli("company", "add", "ACME", "--name", "Acme", runtime=rt)
+    r = cli("addons", "enable", "importerror", "--company", "ACME", runtime=rt, expect=1)
+    assert r.output == (
+        "Error: add-on importerror cannot load: import failed: RuntimeError: boom at import\n"
+    )
+    r = cli("addons", "enable", "badmanifest", "--company", "ACME", runtime=rt, expect=1)
+    assert r.output.startswith("Error: add-on badmanifest cannot load: invalid manifest: ")
+    assert "field 'version'" in r.output
+    r = cli("addons", "show", "cycle_a", runtime=rt)
+    assert "BROKEN:      dependency cycle: cycle_a -> cycle_b -> cycle_a" in r.output
+    listing = cli("addons", "list", runtime=rt).output
+    assert "misspelt" in listing and "BROKEN: implements 'menu_itemz'" in listing
+    assert cli("company", "list", runtime=rt).output.startswith("ACME ")
+    assert "add-ons: -" in cli("company", "list", runtime=rt).output  # nothing half-enabled

@@ -55,3 +55,18 @@ def test_core_pages_need_a_company(yaprak_app):
     assert "No company is selected" in client.get("/").get_data(as_text=True)
     assert client.get("/company").status_code == 404
     assert client.get("/api/v1/core/company").status_code == 404
+
+
+def test_an_uninitialised_database_is_a_clear_503(yaprak_database_url, tmp_path):
+    from core.config import Config
+    from core.runtime import Runtime
+    from core.web import create_app
+
+    runtime = Runtime(Config(home=tmp_path, database_url=yaprak_database_url, secret_key="x"))
+    client = create_app(runtime=runtime).test_client()
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "Run `yaprak init`" in page.get_data(as_text=True)
+    api = client.get("/api/v1/core/company")
+    assert api.status_code == 503 and api.get_json()["error"]["title"] == "Database not initialised"
+    runtime.db.dispose()
