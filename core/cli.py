@@ -242,6 +242,10 @@ def _serve(runtime: Runtime, host: str, port: int) -> None:
     app = create_app(runtime=runtime)
     for problem in runtime.kernel.problems:
         click.echo(f"warning: add-on {problem}", err=True)
+    for name, why in sorted(runtime.missing.items()):
+        click.echo(f"warning: add-on {name}: {why}", err=True)
+    for _name, why in sorted(runtime.needs_upgrade.items()):
+        click.echo(f"warning: {why}", err=True)
     click.echo(f"Serving Yaprak on http://{host}:{port}/  (Ctrl+C stops)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 

@@ -14,6 +14,7 @@ from core.kernel.errors import KernelError, UnknownCompany
 from core.models import Company, CompanyAddon
 
 if TYPE_CHECKING:
+    from core.kernel.relay import HookRelay
     from core.runtime import Runtime
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
@@ -122,3 +123,14 @@ def disable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[st
             if name in kernel.loaded:
                 kernel.call_addon(name, "on_disable", company=company)
     return ordered
+
+
+def save_company(company: Company, data: dict, hooks: HookRelay) -> None:
+    """Apply loaded ``data`` (from the extended company schema) to ``company``.
+
+    Add-ons write their own fields in ``document_saved``, in the caller's transaction; the
+    caller commits, or rolls back when anything raised.
+    """
+    if "name" in data:
+        company.name = data["name"]
+    hooks.document_saved(document=company, data=data)

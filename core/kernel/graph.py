@@ -6,8 +6,9 @@ machine whatever order the entry points come in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from packaging.version import Version
 
@@ -96,17 +97,24 @@ def resolve(specs: Mapping[str, AddonSpec], kernel_version: str) -> Resolution:
     return Resolution(order, {n: depth[n] for n in order}, problems)
 
 
+T = TypeVar("T")
+
+
+def reachable(starts: Iterable[T], edges: Callable[[T], Iterable[T]]) -> set[T]:
+    """``starts`` and every node reachable from them through ``edges``."""
+    result: set[T] = set()
+    todo = list(starts)
+    while todo:
+        node = todo.pop()
+        if node not in result:
+            result.add(node)
+            todo.extend(edges(node))
+    return result
+
+
 def closure(specs: Mapping[str, AddonSpec], names: Iterable[str]) -> set[str]:
     """``names`` and everything they depend on, transitively."""
-    result: set[str] = set()
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        if name in result:
-            continue
-        result.add(name)
-        todo.extend(specs[name].manifest.dependency_names)
-    return result
+    return reachable(names, lambda name: specs[name].manifest.dependency_names)
 
 
 def dependents(specs: Mapping[str, AddonSpec], name: str) -> set[str]:

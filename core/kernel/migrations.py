@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 
 import core
 from core.kernel.errors import KernelError, MigrationFailed
+from core.kernel.graph import reachable
 from core.models import CompanyAddon, InstalledAddon
 
 if TYPE_CHECKING:
@@ -116,15 +117,7 @@ class Migrations:
         Alembic stores only the heads; a branch that another branch depends on has no
         row of its own once the dependent branch is upgraded.
         """
-        done: set[str] = set()
-        todo = list(heads)
-        while todo:
-            rev = todo.pop()
-            if rev in done:
-                continue
-            done.add(rev)
-            todo.extend(self._down_of(rev))
-        return done
+        return reachable(heads, self._down_of)
 
     # ------------------------------------------------------------- database state
     def db_heads(self, connection: Connection) -> tuple[str, ...]:

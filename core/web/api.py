@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, request
 from marshmallow import ValidationError
 
+from core.companies import save_company
 from core.schemas import CompanySchema, extended_schema
 from core.web.context import current_company, db_session, hooks
 
@@ -40,9 +41,7 @@ def patch_company() -> Any:
         return {"errors": exc.messages}, 400
     session = db_session()
     try:
-        if "name" in data:
-            company.name = data["name"]
-        hooks().document_saved(document=company, data=data)
+        save_company(company, data, hooks())
         session.commit()
     except ValidationError as exc:
         session.rollback()

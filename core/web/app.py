@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,11 @@ def create_app(
     runtime = runtime or Runtime(config)
     config = runtime.config
     runtime.refresh_state()
+    log = logging.getLogger("yaprak")
+    for problem in runtime.kernel.problems:
+        log.warning("add-on %s", problem)
+    for name, why in sorted(runtime.missing.items()):
+        log.warning("add-on %s: %s", name, why)
 
     app = Flask(
         "core.web",
