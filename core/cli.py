@@ -34,15 +34,9 @@ class CLIState:
     @property
     def runtime(self) -> Runtime:
         if self._runtime is None:
-            from core.config import Config
             from core.runtime import Runtime
 
-            config = Config.from_env()
-            if config.database_url.startswith("sqlite:///") and not config.database_url.startswith(
-                "sqlite:///:"
-            ):
-                config.ensure_home()  # the default SQLite file lives in the instance folder
-            self._runtime = Runtime(config)
+            self._runtime = Runtime()  # nothing is written until a command writes
         return self._runtime
 
 
@@ -70,7 +64,13 @@ def _errors() -> Iterator[None]:
 def _require_db(runtime: Runtime) -> None:
     runtime.refresh_state()
     if not runtime.core_ready:
-        _fail(f"the database at {runtime.db.url!r} is not initialised: run `yaprak init` first")
+        state = runtime.migrations.state()
+        if state.unknown_revisions:
+            _fail(runtime.migrations._explain_unknown(state.unknown_revisions))
+        url = runtime.db.url.render_as_string(hide_password=True)
+        _fail(f"the database at {url} is not initialised: run `yaprak init` first")
+    for name, why in sorted(runtime.missing.items()):
+        click.echo(f"warning: add-on {name}: {why}", err=True)
 
 
 @contextmanager
@@ -546,6 +546,8 @@ def db_upgrade(ctx: click.Context) -> None:
     with _errors():
         done = lifecycle.upgrade(runtime)
     click.echo(f"At head: {', '.join(done)}")
+    for name, why in sorted(runtime.missing.items()):
+        click.echo(f"Not upgraded: {name}: {why}")
 
 
 @db.command("downgrade")

@@ -101,7 +101,8 @@ def disable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[st
     names = list(dict.fromkeys(names))
     kernel = runtime.kernel
     for name in names:
-        kernel.spec(name)
+        if name not in kernel.located:  # a broken add-on can still be disabled
+            kernel.spec(name)
     with runtime.activate(), runtime.db.transaction() as session:
         company = get_company(session, code)
         enabled = company.enabled_addons

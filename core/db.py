@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, MetaData, create_engine, event
@@ -104,6 +105,12 @@ class Database:
         self.engine = make_engine(url, **engine_kwargs)
         self.url = self.engine.url
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def ensure_directory(self) -> None:
+        """Create the folder of an SQLite database file (before the first write)."""
+        database = self.url.database
+        if self.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
 
     @property
     def dialect(self) -> str:

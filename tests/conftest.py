@@ -86,7 +86,9 @@ def cli(yaprak_runtime):
 CORE_HEAD = "3f0a6c1d2b01"
 
 
-def write_revision(package_dir, name, rev, down=None, body="pass", depends_on=(CORE_HEAD,)):
+def write_revision(
+    package_dir, name, rev, down=None, body="pass", depends_on=(CORE_HEAD,), down_body="pass"
+):
     """Write one Alembic revision file for a test add-on written by ``write_addon``."""
     versions = package_dir / "migrations" / "versions"
     versions.mkdir(parents=True, exist_ok=True)
@@ -95,7 +97,8 @@ def write_revision(package_dir, name, rev, down=None, body="pass", depends_on=(C
     (versions / f"{rev}_{name}.py").write_text(
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
         f"revision = {rev!r}\ndown_revision = {down!r}\nbranch_labels = {labels}\n"
-        f"depends_on = {deps}\n\n\ndef upgrade():\n    {body}\n\n\ndef downgrade():\n    pass\n"
+        f"depends_on = {deps}\n\n\ndef upgrade():\n    {body}\n\n\n"
+        f"def downgrade():\n    {down_body}\n"
     )
 
 

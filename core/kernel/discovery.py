@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
@@ -45,8 +45,14 @@ class AddonSpec:
 
 @dataclass
 class Discovery:
-    addons: dict[str, AddonSpec]
+    addons: dict[str, AddonSpec]  # valid manifests, to be loaded
     problems: list[Problem]
+    #: every add-on package that could be located, whatever its state (broken manifest,
+    #: excluded by YAPRAK_ADDONS): its migrations stay readable, so the database's revision
+    #: graph is known even when the add-on itself cannot load.
+    located: dict[str, Path] = field(default_factory=dict)
+    #: add-ons left out by YAPRAK_ADDONS (not problems: the user asked for it)
+    excluded: set[str] = field(default_factory=set)
 
 
 def _distribution_of(ep: EntryPoint) -> str:
@@ -74,8 +80,8 @@ def discover(
 ) -> Discovery:
     """Find the add-ons among ``eps`` (default: the installed entry points).
 
-    ``only`` restricts which add-ons load (``YAPRAK_ADDONS``); names in it that are not
-    found are reported as problems.
+    ``only`` restricts which add-ons load (``YAPRAK_ADDONS``): the named ones and what they
+    depend on. Names in it that are not found are reported as problems.
     """
     eps = installed_entry_points() if eps is None else list(eps)
     problems: list[Problem] = []
@@ -83,15 +89,9 @@ def discover(
     for ep in eps:
         by_name[ep.name].append(ep)
 
-    wanted = None if only is None else {n.strip() for n in only if n.strip()}
-    if wanted is not None:
-        for name in sorted(wanted - by_name.keys()):
-            problems.append(Problem(name, "named in YAPRAK_ADDONS but no such add-on is installed"))
-
     found: dict[str, AddonSpec] = {}
+    located: dict[str, Path] = {}
     for name in sorted(by_name):
-        if wanted is not None and name not in wanted:
-            continue
         candidates = by_name[name]
         if len(candidates) > 1:
             where = ", ".join(sorted(f"{_distribution_of(ep)} ({ep.value})" for ep in candidates))
@@ -106,6 +106,7 @@ def discover(
         except Exception as exc:  # an import error in a parent package lands here too
             problems.append(Problem(name, f"cannot locate package {ep.value!r}: {exc}", source))
             continue
+        located[name] = path
         try:
             manifest = load_manifest(path / "manifest.json")
         except ManifestError as exc:
@@ -122,4 +123,21 @@ def discover(
             )
             continue
         found[name] = AddonSpec(name, ep.value, path, manifest, source)
-    return Discovery(found, problems)
+
+    excluded: set[str] = set()
+    if only is not None:
+        wanted = {n.strip() for n in only if n.strip()}
+        for name in sorted(wanted - by_name.keys()):
+            problems.append(Problem(name, "named in YAPRAK_ADDONS but no such add-on is installed"))
+        keep: set[str] = set()
+        todo = [n for n in wanted if n in by_name]
+        while todo:  # the named add-ons and their dependencies
+            name = todo.pop()
+            if name not in keep:
+                keep.add(name)
+                if name in found:
+                    todo.extend(d for d in found[name].manifest.dependency_names if d in by_name)
+        excluded = set(by_name) - keep
+        found = {n: spec for n, spec in found.items() if n in keep}
+        problems = [p for p in problems if p.addon not in excluded]
+    return Discovery(found, problems, located, excluded)

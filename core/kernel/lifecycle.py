@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 
 from core.kernel.checks import check_addon
-from core.kernel.errors import KernelError
+from core.kernel.errors import KernelError, UnknownAddon
 from core.kernel.migrations import CORE, Migrations, enabled_companies
 from core.models import InstalledAddon
 
@@ -79,7 +79,7 @@ def upgrade(runtime: Runtime) -> list[str]:
         raise KernelError(migrations._explain_unknown(state.unknown_revisions))
     migrations.upgrade_core()
     done = [CORE]
-    for name in runtime.kernel.order:
+    for name in runtime.kernel.order:  # installed add-ons that cannot load are left as they are
         if name in state.installed:
             migrations.upgrade_addon(name)
             _record(runtime, name)
@@ -98,8 +98,8 @@ def downgrade(runtime: Runtime, target: str) -> None:
         raise KernelError(f"give the target as ADDON@REVISION (or ADDON@base), not {target!r}")
     owner, rev = target.split("@", 1)
     kernel = runtime.kernel
-    if owner != CORE:
-        kernel.spec(owner)
+    if owner != CORE and owner not in kernel.located:
+        raise UnknownAddon(owner)
     if rev == "base":
         affected = (
             [owner, *sorted(kernel.dependents(owner))] if owner != CORE else list(kernel.available)

@@ -52,14 +52,42 @@ class Migrations:
 
     # ------------------------------------------------------------- the script graph
     @cached_property
+    def installed_rows(self) -> dict[str, str]:
+        """``core_addon`` as the database has it when first asked (name -> version)."""
+        with self.db.engine.connect() as conn:
+            if "core_addon" not in inspect(conn).get_table_names():
+                return {}
+            return dict(conn.execute(select(InstalledAddon.name, InstalledAddon.version)).all())
+
+    @cached_property
     def locations(self) -> dict[str, Path]:
-        """``{owner: versions folder}`` for core and each loaded add-on with migrations."""
+        """``{owner: versions folder}`` for core, each loaded add-on with migrations, and each
+        add-on installed in the database that cannot load here but whose package is present
+        (broken, or left out by ``YAPRAK_ADDONS``): its revisions must stay known, or one
+        broken add-on would make the whole database unreadable."""
         found = {CORE: CORE_MIGRATIONS / "versions"}
         for name in self.kernel.order:
             path = self.kernel.available[name].migrations_dir
             if has_migrations(path):
                 found[name] = path.resolve()
+        for name in sorted(self._unloaded_installed()):
+            path = self.kernel.located[name] / "migrations" / "versions"
+            if has_migrations(path):
+                found[name] = path.resolve()
         return found
+
+    def _unloaded_installed(self) -> set[str]:
+        if not self.db_exists():
+            return set()
+        names = set(self.installed_rows) - set(self.kernel.loaded)
+        return {n for n in names if n in self.kernel.located}
+
+    def db_exists(self) -> bool:
+        """False for an SQLite file that does not exist yet (reading must not create it)."""
+        url = self.db.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return True
+        return Path(url.database).exists()
 
     def config(self, connection: Connection | None = None, **attributes: Any) -> AlembicConfig:
         # quiet: our commands print their own lines
@@ -76,7 +104,18 @@ class Migrations:
 
     @cached_property
     def script(self) -> ScriptDirectory:
-        return ScriptDirectory.from_config(self.config())
+        script = ScriptDirectory.from_config(self.config())
+        try:
+            script.revision_map.heads  # noqa: B018 - loads every revision file now
+        except Exception:
+            extra = set(self.locations) - {CORE, *self.kernel.order}
+            if not extra:
+                raise
+            # a broken add-on's migration files cannot even be read: go on without them
+            # (its revisions become "unknown" and it is named as such)
+            self.__dict__["locations"] = {o: p for o, p in self.locations.items() if o not in extra}
+            script = ScriptDirectory.from_config(self.config())
+        return script
 
     @cached_property
     def owner_of_revision(self) -> dict[str, str]:
@@ -125,13 +164,13 @@ class Migrations:
 
     def state(self) -> DatabaseState:
         state = DatabaseState()
+        if not self.db_exists():
+            return state
         with self.db.engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
             if "alembic_version" not in tables:
                 return state
             heads = self.db_heads(conn)
-            known = set(self.owner_of_revision)
-            unknown = [h for h in heads if h not in known]
             installed: dict[str, str] = {}
             if "core_addon" in tables:
                 installed = dict(
@@ -140,12 +179,21 @@ class Migrations:
         state.installed = installed
         for name in sorted(installed):
             if name not in self.kernel.loaded:
-                why = "; ".join(p.message for p in self.kernel.problems_of(name)) or (
-                    "its package is not installed here"
-                )
-                state.missing[name] = f"installed in this database but cannot load: {why}"
+                if name in self.kernel.excluded:
+                    why = "left out by YAPRAK_ADDONS"
+                else:
+                    why = "; ".join(p.message for p in self.kernel.problems_of(name)) or (
+                        "its package is not installed here"
+                    )
+                state.missing[name] = f"installed in this database but not loaded: {why}"
+        known = set(self.owner_of_revision)
+        unknown = [h for h in heads if h not in known]
         if unknown:
+            # Which revisions are applied cannot be worked out; core's tables tell whether
+            # the database was initialised, so the add-ons that do load keep working.
             state.unknown_revisions = unknown
+            core_tables = {t for t in _metadata_tables() if t.startswith("core_")}
+            state.core_ready = core_tables <= tables
             return state
         applied = self.applied(heads)
         state.applied = applied
@@ -163,15 +211,17 @@ class Migrations:
 
     def _explain_unknown(self, unknown: list[str]) -> str:
         state = self.state()
-        who = ", ".join(sorted(state.missing)) or "an add-on whose package is gone"
+        gone = sorted(n for n in state.missing if n not in self.kernel.located)
+        who = ", ".join(gone) or "an add-on whose package is gone"
         return (
-            f"the database holds migration revision(s) {', '.join(unknown)} that no loaded "
-            f"add-on provides (installed here: {who}); reinstall the package, or run "
-            "`yaprak db downgrade <addon>@base` while it is still installed"
+            f"the database holds migration revision(s) {', '.join(unknown)} of an add-on whose "
+            f"package is not installed here ({who}); reinstall the package, then downgrade it "
+            "with `yaprak db downgrade <addon>@base` before removing it"
         )
 
     # ------------------------------------------------------------- commands
     def _run(self, fn: Any, target: str, owner: str) -> None:
+        self.db.ensure_directory()
         with self.db.engine.connect() as conn:
             cfg = self.config(conn)
             try:
@@ -202,7 +252,7 @@ class Migrations:
 
     def downgrade(self, target: str) -> None:
         owner = target.split("@", 1)[0] if "@" in target else ""
-        if owner and owner != CORE and owner not in self.kernel.available:
+        if owner and owner != CORE and owner not in self.kernel.located:
             raise KernelError(f"unknown add-on {owner!r} in {target!r}")
         self._run(command.downgrade, target, owner or target)
 
@@ -304,6 +354,12 @@ class DatabaseState:
     needs_upgrade: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     unknown_revisions: list[str] = field(default_factory=list)
+
+
+def _metadata_tables() -> set[str]:
+    from core.db import Base
+
+    return set(Base.metadata.tables)
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:

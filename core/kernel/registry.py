@@ -69,6 +69,10 @@ class Kernel:
         found = discover(entry_points, only)
         self.available: dict[str, AddonSpec] = found.addons
         self.problems: list[Problem] = list(found.problems)
+        #: package folder of every add-on found, loadable or not (for its migrations)
+        self.located = found.located
+        #: add-ons left out by YAPRAK_ADDONS
+        self.excluded = found.excluded
         resolution = graph.resolve(found.addons, self.version)
         self.problems.extend(resolution.problems)
         self.depth = resolution.depth

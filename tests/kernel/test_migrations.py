@@ -148,12 +148,78 @@ def test_an_installed_addon_whose_package_is_gone_is_named(runtime_with):
     state = database_state(gone)
     assert state.unknown_revisions == ["a1a1a1a1a1a1"]
     assert state.missing == {
-        "alpha": "installed in this database but cannot load: its package is not installed here"
+        "alpha": "installed in this database but not loaded: its package is not installed here"
     }
+    assert state.core_ready  # the rest of the instance keeps working
     with pytest.raises(KernelError) as info:
         lifecycle.upgrade(gone)
-    assert "a1a1a1a1a1a1" in str(info.value) and "alpha" in str(info.value)
-    assert "yaprak db downgrade <addon>@base" in str(info.value)
+    assert str(info.value) == (
+        "the database holds migration revision(s) a1a1a1a1a1a1 of an add-on whose package is "
+        "not installed here (alpha); reinstall the package, then downgrade it with "
+        "`yaprak db downgrade <addon>@base` before removing it"
+    )
+
+
+def test_an_installed_addon_that_breaks_leaves_the_rest_working(runtime_with, tmp_path, cli):
+    import shutil
+
+    hooks = textwrap.dedent("""
+        from flask import Blueprint
+        bp = Blueprint("pages", __name__)
+
+        @bp.get("/")
+        def index():
+            return "fragile page"
+
+        @hookimpl
+        def addon_blueprints():
+            return [bp]
+    """)
+    module, package = write_addon(tmp_path / "pkgs", "fragile", hooks)
+    write_revision(
+        package,
+        "fragile",
+        "7c0000000001",
+        body='op.create_table("fragile_one", sa.Column("id", sa.Integer, primary_key=True))',
+        down_body='op.drop_table("fragile_one")',
+    )
+    rt = runtime_with({"alpha": "yk_alpha", "fragile": module})
+    with rt.db.transaction() as s:
+        add_company(s, "ACME", "Acme")
+    enable_addons(rt, "ACME", ["alpha", "fragile"])
+
+    # the next release of the add-on has a misspelt hook (a fresh copy: modules are cached)
+    broken = f"{module}_v2"
+    shutil.copytree(package, tmp_path / "pkgs" / broken)
+    (tmp_path / "pkgs" / broken / "hooks.py").write_text(
+        "from core import hookimpl\n\n@hookimpl\ndef menu_itemz(company, user):\n    return []\n"
+    )
+    rt2 = runtime_with({"alpha": "yk_alpha", "fragile": broken}, init=False)
+    rt2.refresh_state()
+    assert rt2.core_ready
+    assert rt2.missing["fragile"].startswith(
+        "installed in this database but not loaded: implements 'menu_itemz'"
+    )
+    assert lifecycle.upgrade(rt2) == [CORE, "alpha"]
+
+    from core.web import create_app
+    from core.web.context import SESSION_COMPANY_KEY
+
+    client = create_app(runtime=rt2).test_client()
+    with rt2.db.Session() as s, client.session_transaction() as session:
+        session[SESSION_COMPANY_KEY] = get_company(s, "ACME").id
+    assert client.get("/alpha/").status_code == 200
+    assert client.get("/fragile/").status_code == 404
+
+    listing = cli("company", "list", runtime=rt2)
+    assert listing.stdout.startswith("ACME")
+    assert "warning: add-on fragile: installed in this database but not loaded" in listing.stderr
+
+    # it can still be disabled and uninstalled while its package is broken
+    cli("addons", "disable", "fragile", "--company", "ACME", runtime=rt2)
+    cli("db", "downgrade", "fragile@base", runtime=rt2)
+    assert "fragile_one" not in _tables(rt2)
+    assert "fragile" not in database_state(rt2).installed
 
 
 def test_downgrade_to_base_is_refused_while_a_company_uses_the_addon(runtime_with):
