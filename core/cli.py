@@ -574,7 +574,10 @@ def db_revision(ctx: click.Context, addon: str, message: str, autogenerate: bool
     runtime = _state(ctx).runtime
     with _errors():
         path = runtime.migrations.revision(addon, message, autogenerate)
-    click.echo(f"Wrote {path}")
+    if path is None:
+        click.echo(f"No changes in {addon}'s models: no revision written.")
+    else:
+        click.echo(f"Wrote {path}")
 
 
 @db.command("current")

@@ -123,9 +123,10 @@ def extend_schema(schema_name: str, company: Company) -> dict[str, fields.Field]
 
     Schema names are ``"<owner>.<record>"``, e.g. ``"core.company"``. Name the fields
     with the add-on's prefix (``acme_loyalty_points``) so they cannot collide; the
-    kernel refuses two add-ons adding the same field. Use ``fields.Function`` (or
-    ``Method``) with a ``serialize`` callable to read the value from the add-on's own
-    table; loaded values reach ``document_saved`` in ``data``.
+    kernel refuses two add-ons adding the same field. Wrap a marshmallow field in
+    ``core.schemas.Extension(field, getter)``: ``getter(record)`` reads the value from
+    the add-on's own table, the inner field validates input (bad input is a 400 naming
+    the field); loaded values reach ``document_saved`` in ``data``.
     """
 
 

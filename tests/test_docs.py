@@ -60,15 +60,21 @@ def test_the_worked_example_works_as_written(tmp_path, runtime_with, cli):
     assert out.output.startswith("Wrote ")
     assert Migrations(rt).head_of("docex_loyalty")
 
-    refused = re.search(r"answers `400 (\{.*?\})`", text.replace("\n", " ")).group(1)
+    flat = text.replace("\n", " ")
+    refusals = re.findall(r"`(\{\"acme_loyalty_points\": [^`]*?\})` answers `400 (\{.*?\})`", flat)
+    assert len(refusals) == 2  # -5 and "abc"
+    cases = [tuple(map(_rename, r)) for r in refusals]
     extra = textwrap.dedent(f"""
 
-        def test_negative_points_are_refused_as_documented(make_company, company_client):
-            import json
+        import json
+        import pytest
+
+        @pytest.mark.parametrize(("payload", "answer"), {cases!r})
+        def test_bad_points_are_refused(make_company, company_client, payload, answer):
             client = company_client(make_company("ACME", addons=["docex_loyalty"]))
-            r = client.patch("/api/v1/core/company", json={{"docex_loyalty_points": -5}})
+            r = client.patch("/api/v1/core/company", json=json.loads(payload))
             assert r.status_code == 400
-            assert r.get_json() == json.loads({_rename(refused)!r})
+            assert r.get_json() == json.loads(answer)
     """)
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "test_example.py").write_text(tests + extra)
@@ -91,7 +97,7 @@ def test_the_worked_example_works_as_written(tmp_path, runtime_with, cli):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
 
 
 def test_readme_starts_with_the_two_commands():

@@ -89,14 +89,20 @@ class Migrations:
             return True
         return Path(url.database).exists()
 
-    def config(self, connection: Connection | None = None, **attributes: Any) -> AlembicConfig:
+    def config(
+        self,
+        connection: Connection | None = None,
+        locations: dict[str, Path] | None = None,
+        **attributes: Any,
+    ) -> AlembicConfig:
         # quiet: our commands print their own lines
         cfg = AlembicConfig(stdout=io.StringIO(), cmd_opts=Namespace(quiet=True))
         cfg.set_main_option("script_location", str(CORE_MIGRATIONS))
         cfg.set_main_option("path_separator", "os")
         import os
 
-        cfg.set_main_option("version_locations", os.pathsep.join(map(str, self.locations.values())))
+        folders = (self.locations if locations is None else locations).values()
+        cfg.set_main_option("version_locations", os.pathsep.join(map(str, folders)))
         if connection is not None:
             cfg.attributes["connection"] = connection
         cfg.attributes.update(attributes)
@@ -256,47 +262,82 @@ class Migrations:
             raise KernelError(f"unknown add-on {owner!r} in {target!r}")
         self._run(command.downgrade, target, owner or target)
 
-    def revision(self, name: str, message: str, autogenerate: bool = False) -> Path:
-        """Write a new revision file for add-on ``name`` and return its path.
+    def revision(self, name: str, message: str, autogenerate: bool = False) -> Path | None:
+        """Write a new revision file for add-on ``name``; its path, or None if autogenerate
+        found nothing to change.
 
         The first revision starts the add-on's branch (``branch_labels = (name,)``) and
-        depends on the current heads of core and of the add-on's dependencies. With
-        ``autogenerate`` the database must be at all heads; only the add-on's own tables are
-        compared.
+        depends on the current heads of core and of the add-on's dependencies. Autogenerate
+        compares only the add-on's own tables, against a database where core, the add-on's
+        dependencies and every installed add-on are at their heads.
         """
         from core.kernel.lifecycle import require_loadable
 
         require_loadable(self.runtime, [name])
-        folder = self.kernel.available[name].migrations_dir
+        spec = self.kernel.available[name]
+        folder = spec.migrations_dir
         first = name not in self.locations
-        if first:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.__dict__.pop("locations", None)
-            self.__dict__.pop("script", None)
-            self.__dict__["locations"] = {**self.locations, name: folder.resolve()}
+        deps = [CORE, *self.kernel.closure(spec.manifest.dependency_names)]
         kwargs: dict[str, Any] = {"version_path": str(folder)}
         if first:
-            deps = [CORE, *self.kernel.available[name].manifest.dependency_names]
             heads = [h for h in (self.head_of(d) for d in deps) if h]
             kwargs.update(head="base", branch_label=name, depends_on=heads)
         else:
             kwargs.update(head=f"{name}@head")
+
+        # Alembic's autogenerate wants every branch it knows at its head: it is shown only
+        # the branches this database uses (core, installed add-ons, the dependencies).
+        state = self.state()
+        owners = {CORE, *deps, *(set(state.installed) & set(self.locations))}
+        if autogenerate:
+            for owner in sorted(owners):
+                head = self.head_of(owner)
+                if owner in deps and owner != CORE and owner not in state.installed:
+                    raise KernelError(
+                        f"{name}: its dependency {owner} is not installed in this database: "
+                        f"run `yaprak addons install {owner}` first"
+                    )
+                if head is not None and head not in state.applied:
+                    raise KernelError(
+                        f"{name}: {owner} is not at its newest migration in this database: "
+                        "run `yaprak db upgrade` first"
+                    )
+        if not first:
+            owners.add(name)
+        locations = {o: p for o, p in self.locations.items() if o in owners}
+        if first:
+            folder.mkdir(parents=True, exist_ok=True)
+            locations[name] = folder.resolve()
         owner_of = self.table_owner
 
         def include(obj: Any, obj_name: str, type_: str, reflected: bool, compare_to: Any) -> bool:
-            table = (
-                obj_name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
-            )
-            return owner_of(table) == name
+            table = obj_name if type_ == "table" else getattr(obj, "table", None)
+            return owner_of(table if isinstance(table, str) else getattr(table, "name", "")) == name
+
+        def skip_empty(context: Any, revision: Any, directives: list) -> None:
+            if autogenerate and directives and directives[0].upgrade_ops.is_empty():
+                directives[:] = []
 
         with self.db.engine.connect() as conn:
-            cfg = self.config(conn, include_object=include)
+            cfg = self.config(
+                conn,
+                locations=locations,
+                include_object=include,
+                process_revision_directives=skip_empty,
+            )
             try:
                 script = command.revision(cfg, message=message, autogenerate=autogenerate, **kwargs)
             except CommandError as exc:
                 raise KernelError(f"{name}: {exc}") from exc
-        assert script is not None and not isinstance(script, list)
-        return Path(script.path)
+        self.__dict__.pop("locations", None)  # the graph changed: read it again next time
+        self.__dict__.pop("script", None)
+        self.__dict__.pop("owner_of_revision", None)
+        if not script:
+            return None
+        assert not isinstance(script, list)
+        path = Path(script.path)
+        _format_python(path)
+        return path
 
     def offline_sql(self, name: str, dialect: str = "postgresql") -> dict[str, list[str]]:
         """SQL statements of ``name``'s upgrade (from base), grouped by owning add-on."""
@@ -354,6 +395,17 @@ class DatabaseState:
     needs_upgrade: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     unknown_revisions: list[str] = field(default_factory=list)
+
+
+def _format_python(path: Path) -> None:
+    """Format a generated revision with ruff when it is installed (Alembic writes its own
+    style); without ruff the file is left as Alembic wrote it."""
+    import shutil
+    import subprocess
+
+    ruff = shutil.which("ruff")
+    if ruff:
+        subprocess.run([ruff, "format", "--quiet", str(path)], check=False, capture_output=True)
 
 
 def _metadata_tables() -> set[str]:

@@ -32,6 +32,7 @@ else:
         transaction_per_migration=True,
         compare_type=True,
         include_object=include_object,
+        process_revision_directives=config.attributes.get("process_revision_directives"),
     )
     with context.begin_transaction():
         context.run_migrations()

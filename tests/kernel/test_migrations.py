@@ -264,21 +264,23 @@ def test_db_revision_autogenerates_an_addons_first_migration(runtime_with, tmp_p
             label: Mapped[str] = mapped_column(String(50))
     """)
     module, package = write_addon(tmp_path / "pkgs", "autogen", models=models)
-    rt = runtime_with({"autogen": module, "alpha": "yk_alpha"})
-    lifecycle.install(rt, ["alpha"])  # other branches at head must not leak into the diff
+    # alpha is available but not installed here: its branch must not block autogenerate
+    rt = runtime_with({"autogen": module, "alpha": "yk_alpha", "beta": "yk_beta"})
     out = cli("db", "revision", "autogen", "-m", "items", "--autogenerate", runtime=rt).output
     (path,) = (package / "migrations" / "versions").glob("*_items.py")
     assert out == f"Wrote {path}\n"
     text = path.read_text()
-    assert "branch_labels: str | Sequence[str] | None = ('autogen',)" in text
-    assert "depends_on: str | Sequence[str] | None = '3f0a6c1d2b01'" in text
-    assert "op.create_table('autogen_item'" in text
+    assert 'branch_labels: str | Sequence[str] | None = ("autogen",)' in text  # ruff-formatted
+    assert 'depends_on: str | Sequence[str] | None = "3f0a6c1d2b01"' in text
+    assert 'op.create_table(\n        "autogen_item",' in text
     assert "alpha_thing" not in text
 
     rt2 = runtime_with({"autogen": module, "alpha": "yk_alpha"})
     assert lifecycle.install(rt2, ["autogen"]) == ["autogen"]
     assert Migrations(rt2).pending_diff("autogen") == []
+    nothing = cli("db", "revision", "autogen", "-m", "same", "--autogenerate", runtime=rt2).output
+    assert nothing == "No changes in autogen's models: no revision written.\n"
     second = cli("db", "revision", "autogen", "-m", "nothing new", runtime=rt2).output
     (path2,) = (package / "migrations" / "versions").glob("*_nothing_new.py")
     assert second == f"Wrote {path2}\n"
-    assert "down_revision: str | None = '" + path.name.split("_")[0] + "'" in path2.read_text()
+    assert f'down_revision: str | None = "{path.name.split("_")[0]}"' in path2.read_text()

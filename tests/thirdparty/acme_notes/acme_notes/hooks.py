@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate
 from core import hookimpl, hooks_for
 from core.db import session_of
 from core.models import Company
+from core.schemas import Extension
 from core.ui import FormSection, MenuItem
 from core.web import current_company
 
@@ -60,11 +61,7 @@ def extend_schema(schema_name, company):
     if schema_name != "core.company":
         return {}
     return {
-        "acme_notes_note": fields.Function(
-            serialize=note_of,
-            deserialize=str,
-            validate=validate.Length(max=2000),
-        )
+        "acme_notes_note": Extension(fields.String(validate=validate.Length(max=2000)), note_of)
     }
 
 
