@@ -253,12 +253,24 @@ def _serve(runtime: Runtime, host: str, port: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--company",
+    "code",
+    default=None,
+    help="Company the pages act for (sets YAPRAK_DEFAULT_COMPANY; there is no login yet).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, code: str | None) -> None:
     """Serve the web app (development server; use gunicorn in production)."""
+    from core.companies import get_company
+
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime)
+        if code is not None:
+            with runtime.db.Session() as session:
+                code = get_company(session, code).code
+            runtime.config.default_company = code
     _serve(runtime, host, port)
 
 
@@ -305,7 +317,7 @@ def company_add(ctx: click.Context, code: str, name: str, currency: str) -> None
     with _errors():
         _require_db(runtime)
         with runtime.db.transaction() as session:
-            add_company(session, code, name, currency)
+            code = add_company(session, code, name, currency).code
     click.echo(f"Company {code} added.")
 
 
@@ -360,7 +372,8 @@ def addons_list(ctx: click.Context, code: str | None) -> None:
                 enabled = get_company(session, code).enabled_addons
     header = f"{'NAME':<20} {'VERSION':<10} {'DEPENDS':<24} {'INSTALLED':<14}"
     if code:
-        header += f" ENABLED({code})"
+        header += f" {'ENABLED(' + code + ')':<13}"
+    header += " SUMMARY"
     click.echo(header)
     names = sorted(set(kernel.available) | {p.addon for p in kernel.problems})
     for name in names:
@@ -375,7 +388,9 @@ def addons_list(ctx: click.Context, code: str | None) -> None:
             installed = "no"
         line = f"{name:<20} {version:<10} {depends or '-':<24} {installed:<14}"
         if code:
-            line += " yes" if name in enabled else " no"
+            line += f" {'yes' if name in enabled else 'no':<13}"
+        if spec:
+            line += f" {spec.manifest.summary}"
         problems = kernel.problems_of(name)
         if problems:
             line += f"  BROKEN: {problems[0].message}"
@@ -439,14 +454,20 @@ def addons_check(ctx: click.Context) -> None:
     failures = [str(p) for p in kernel.problems]
     for name in kernel.order:
         failures.extend(f"{name}: {finding}" for finding in check_addon(runtime, name))
+    notes: dict[str, str] = {}
     try:
         state = database_state(runtime)
-        failures.extend(f"{name}: {why}" for name, why in sorted(state.missing.items()))
-    except Exception as exc:  # no database yet is fine for a code check
-        click.echo(f"(database not checked: {type(exc).__name__})", err=True)
+    except Exception as exc:  # an unreachable database does not stop a code check
+        click.echo(f"(database not checked: {type(exc).__name__}: {exc})", err=True)
+    else:
+        broken = {p.addon for p in kernel.problems}
+        failures.extend(  # installed here, but its package is gone or left out
+            f"{name}: {why}" for name, why in sorted(state.missing.items()) if name not in broken
+        )
+        notes = {n: " (this database needs `yaprak db upgrade`)" for n in state.needs_upgrade}
     for name in kernel.order:
         if not any(f.startswith(f"{name}:") for f in failures):
-            click.echo(f"ok      {name} {kernel.available[name].version}")
+            click.echo(f"ok      {name} {kernel.available[name].version}{notes.get(name, '')}")
     for failure in failures:
         click.echo(f"FAILED  {failure}")
     if failures:
@@ -620,8 +641,11 @@ def jobs_list(ctx: click.Context, code: str | None) -> None:
             _require_db(runtime)
             with runtime.db.Session() as session:
                 enabled = get_company(session, code).enabled_addons
-    for task in tasks_for(runtime, enabled):
+    tasks = tasks_for(runtime, enabled)
+    for task in tasks:
         click.echo(f"{task.qualified_name:<40} {task.schedule}")
+    if not tasks:
+        click.echo(f"No scheduled jobs{' for ' + code if code else ''}.")
 
 
 @jobs.command("run")

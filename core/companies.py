@@ -30,14 +30,26 @@ class InvalidField(KernelError):
         self.message = message
 
 
+def _iso_currencies() -> set[str]:
+    from babel.numbers import list_currencies
+
+    return set(list_currencies())
+
+
 def get_company(session: Session, code: str) -> Company:
-    company = session.scalar(select(Company).where(Company.code == code))
+    """The company with ``code`` (codes are upper case; any case finds it)."""
+    company = session.scalar(select(Company).where(Company.code == (code or "").strip().upper()))
     if company is None:
         raise UnknownCompany(code)
     return company
 
 
 def add_company(session: Session, code: str, name: str, currency: str = "TRY") -> Company:
+    """Add a company; bad input raises ``InvalidField`` naming the field.
+
+    Codes are stored upper case (``acme`` becomes ``ACME``), so two companies cannot differ
+    by case only.
+    """
     code = (code or "").strip()
     name = (name or "").strip()
     currency = (currency or "").strip().upper()
@@ -45,11 +57,12 @@ def add_company(session: Session, code: str, name: str, currency: str = "TRY") -
         raise InvalidField(
             "code", f"{code!r} is not a valid company code (letters, digits, - and _, at most 32)"
         )
+    code = code.upper()  # one company per code, whatever the case typed
     if not name:
         raise InvalidField("name", "a company needs a name")
     if len(name) > 200:
         raise InvalidField("name", "at most 200 characters")
-    if not CURRENCY_RE.match(currency):
+    if not CURRENCY_RE.match(currency) or currency not in _iso_currencies():
         raise InvalidField("currency", f"{currency!r} is not an ISO 4217 code such as TRY")
     if session.scalar(select(Company.id).where(Company.code == code)) is not None:
         raise InvalidField("code", f"a company with code {code!r} already exists")

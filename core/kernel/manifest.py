@@ -20,11 +20,16 @@ _DEP_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(.*)$")
 class ManifestError(Exception):
     """A manifest that cannot be used: names the file, the field and the reason."""
 
-    def __init__(self, path: Path | str, field: str, reason: str) -> None:
+    def __init__(
+        self, path: Path | str, field: str, reason: str, more: list[tuple[str, str]] = ()
+    ) -> None:
         self.path = str(path)
-        self.field = field
+        self.field = field  # the first field in error ("(file)" when the file is unreadable)
         self.reason = reason
-        super().__init__(f"{self.path}: field {field!r}: {reason}")
+        #: every (field, reason), the first one included
+        self.errors = [(field, reason), *more]
+        parts = [f"{r}" if f == "(file)" else f"field {f!r}: {r}" for f, r in self.errors]
+        super().__init__(f"{self.path}: " + "; ".join(parts))
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,8 @@ def parse_manifest(data: Any, path: Path | str) -> Manifest:
     """Validate ``data`` (already decoded JSON) and return a :class:`Manifest`."""
     errors = sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        first = errors[0]
-        raise ManifestError(path, _field_of(first), _reason_of(first))
+        found = list(dict.fromkeys((_field_of(e), _reason_of(e)) for e in errors))
+        raise ManifestError(path, *found[0], more=found[1:])
     depends = []
     for index, item in enumerate(data["depends"]):
         match = _DEP_RE.match(item)

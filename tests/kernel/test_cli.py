@@ -33,6 +33,12 @@ def test_companies(cli):
     r = cli("company", "add", "B", "--name", "B", "--currency", "TL", expect=1)
     assert r.output == "Error: currency: 'TL' is not an ISO 4217 code such as TRY\n"
     assert cli("company", "add", "USD1", "--name", "Dollar Co", "--currency", "usd").exit_code == 0
+    r = cli("company", "add", "C", "--name", "C", "--currency", "XYZ", expect=1)
+    assert r.output == "Error: currency: 'XYZ' is not an ISO 4217 code such as TRY\n"
+    assert cli("company", "add", "acme-2", "--name", "Lower").output == "Company ACME-2 added.\n"
+    r = cli("company", "add", "Acme-2", "--name", "Again", expect=1)
+    assert r.output == "Error: code: a company with code 'ACME-2' already exists\n"
+    assert "ACME-2       Lower" in cli("company", "list").output
 
 
 def test_addons_enable_list_show_disable(cli):
@@ -109,7 +115,7 @@ def test_jobs_commands(cli):
         cli("jobs", "list", "--company", "ACME").output
         == "alpha.nightly                            0 2 * * *\n"
     )
-    assert cli("jobs", "list", "--company", "OTHER").output == ""
+    assert cli("jobs", "list", "--company", "OTHER").output == "No scheduled jobs for OTHER.\n"
     assert (
         cli("jobs", "run", "alpha.nightly", "--company", "ACME").output
         == "Ran alpha.nightly for ACME\n"
@@ -174,3 +180,22 @@ def test_broken_addons_are_named_with_their_reason(cli, runtime_with):
     assert "misspelt" in listing and "BROKEN: implements 'menu_itemz'" in listing
     assert cli("company", "list", runtime=rt).output.startswith("ACME ")
     assert "add-ons: -" in cli("company", "list", runtime=rt).output  # nothing half-enabled
+
+
+def test_serve_refuses_an_unknown_company(cli):
+    assert cli("serve", "--company", "NOPE", expect=1).output == "Error: unknown company 'NOPE'\n"
+
+
+def test_read_only_commands_create_no_files(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from core.cli import main
+
+    monkeypatch.setenv("YAPRAK_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("YAPRAK_DATABASE_URL", raising=False)
+    for args in (["addons", "list"], ["addons", "check"], ["company", "list"]):
+        CliRunner().invoke(main, args)
+    assert not (tmp_path / "home").exists()
+    result = CliRunner().invoke(main, ["company", "add", "ACME", "--name", "Acme"])
+    assert result.exit_code == 1
+    assert "is not initialised: run `yaprak init` first" in result.output

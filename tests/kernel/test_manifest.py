@@ -84,3 +84,23 @@ def test_unreadable_files(tmp_path):
     with pytest.raises(ManifestError, match=r"invalid JSON at line 1") as info:
         load_manifest(bad)
     assert info.value.path == str(bad)
+
+
+def test_every_error_of_a_manifest_is_reported_at_once():
+    data = {**GOOD, "colour": "red", "version": "1.0"}
+    del data["license"]
+    with pytest.raises(ManifestError) as info:
+        parse_manifest(data, "m.json")
+    assert {field for field, _ in info.value.errors} == {"colour", "version", "license"}
+    message = str(info.value)
+    assert message.startswith("m.json: field ")
+    for field in ("'colour'", "'version'", "'license'"):
+        assert f"field {field}: " in message
+
+
+def test_an_unreadable_file_is_reported_without_a_field(tmp_path):
+    bad = tmp_path / "manifest.json"
+    bad.write_text("{")
+    with pytest.raises(ManifestError) as info:
+        load_manifest(bad)
+    assert str(info.value).startswith(f"{bad}: invalid JSON at line 1: ")

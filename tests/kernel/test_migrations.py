@@ -78,7 +78,7 @@ def test_a_migration_failing_halfway_leaves_the_last_good_revision(runtime_with)
         assert s.scalar(select(InstalledAddon).where(InstalledAddon.name == "failmig")) is None
 
 
-def test_needs_upgrade_is_a_clear_503_and_the_addon_is_left_out(runtime_with, tmp_path):
+def test_needs_upgrade_is_a_clear_503_and_the_addon_is_left_out(runtime_with, tmp_path, cli):
     hooks = textwrap.dedent("""
         from flask import Blueprint
         from core.ui import MenuItem
@@ -134,6 +134,9 @@ def test_needs_upgrade_is_a_clear_503_and_the_addon_is_left_out(runtime_with, tm
     assert "add-on grow needs a database upgrade" in response.get_data(as_text=True)
     assert "yaprak db upgrade" in response.get_data(as_text=True)
     assert "Grow" not in client.get("/").get_data(as_text=True)  # no menu entry meanwhile
+
+    check = cli("addons", "check", runtime=rt2).output
+    assert check == "ok      grow 1.0.0 (this database needs `yaprak db upgrade`)\n"
 
     assert lifecycle.upgrade(rt2) == [CORE, "grow"]
     assert "grow_two" in _tables(rt2)
