@@ -285,7 +285,7 @@ def demo(ctx: click.Context, code: str, no_serve: bool, host: str, port: int) ->
     from core.demo import build_demo
 
     runtime = _state(ctx).runtime
-    runtime.config.ensure_home()
+    code = code.strip().upper()
     with _errors():
         created, enabled = build_demo(runtime, code)
     if created:

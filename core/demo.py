@@ -22,6 +22,7 @@ def build_demo(runtime: Runtime, code: str = "DEMO") -> tuple[bool, list[str]]:
     Add-ons are installed first (DDL); the company, its enabled add-ons and all demo
     records are then written in one transaction, so a failing add-on leaves no half demo.
     """
+    code = code.strip().upper()
     lifecycle.init_database(runtime)
     lifecycle.upgrade(runtime)
     names = list(runtime.kernel.order)

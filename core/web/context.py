@@ -52,7 +52,7 @@ def current_company() -> Company | None:
             company = db_session().get(Company, company_id)
         elif rt.config.default_company:
             company = db_session().scalar(
-                select(Company).where(Company.code == rt.config.default_company)
+                select(Company).where(Company.code == rt.config.default_company.upper())
             )
     g.yaprak_company = company
     return company

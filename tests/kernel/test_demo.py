@@ -64,3 +64,12 @@ def test_demo_serves_the_demo_company(tmp_path):
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
     assert f"Serving Yaprak on http://127.0.0.1:{port}/" in out
+
+
+def test_demo_codes_are_case_insensitive(cli):
+    assert cli("demo", "--company", "shop", "--no-serve").output.startswith(
+        "Demo company SHOP created"
+    )
+    assert cli("demo", "--company", "Shop", "--no-serve").output == (
+        "Demo company SHOP already exists; its data is kept.\n"
+    )
