@@ -8,6 +8,7 @@ Heavy imports (SQLAlchemy, Flask, Alembic, add-on code) happen inside commands, 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,7 +62,7 @@ def _errors() -> Iterator[None]:
         _fail(str(exc))
 
 
-def _require_db(runtime: Runtime) -> None:
+def _require_db(runtime: Runtime, warn: bool = True) -> None:
     runtime.refresh_state()
     if not runtime.core_ready:
         state = runtime.migrations.state()
@@ -69,8 +70,9 @@ def _require_db(runtime: Runtime) -> None:
             _fail(runtime.migrations._explain_unknown(state.unknown_revisions))
         url = runtime.db.url.render_as_string(hide_password=True)
         _fail(f"the database at {url} is not initialised: run `yaprak init` first")
-    for name, why in sorted(runtime.missing.items()):
-        click.echo(f"warning: add-on {name}: {why}", err=True)
+    if warn:
+        for line in runtime.load_warnings(installed_only=True):
+            click.echo(f"warning: {line}", err=True)
 
 
 @contextmanager
@@ -239,13 +241,12 @@ def _serve(runtime: Runtime, host: str, port: int) -> None:
 
     from core.web import create_app
 
+    log = logging.getLogger("yaprak")
+    if not log.handlers:  # create_app logs each broken add-on once; show them as warnings
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        log.addHandler(handler)
     app = create_app(runtime=runtime)
-    for problem in runtime.kernel.problems:
-        click.echo(f"warning: add-on {problem}", err=True)
-    for name, why in sorted(runtime.missing.items()):
-        click.echo(f"warning: add-on {name}: {why}", err=True)
-    for _name, why in sorted(runtime.needs_upgrade.items()):
-        click.echo(f"warning: {why}", err=True)
     click.echo(f"Serving Yaprak on http://{host}:{port}/  (Ctrl+C stops)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
@@ -266,7 +267,7 @@ def serve(ctx: click.Context, host: str, port: int, code: str | None) -> None:
 
     runtime = _state(ctx).runtime
     with _errors():
-        _require_db(runtime)
+        _require_db(runtime, warn=False)  # the app logs them
         if code is not None:
             with runtime.db.Session() as session:
                 code = get_company(session, code).code
@@ -375,9 +376,11 @@ def addons_list(ctx: click.Context, code: str | None) -> None:
         header += f" {'ENABLED(' + code + ')':<13}"
     header += " SUMMARY"
     click.echo(header)
-    names = sorted(set(kernel.available) | {p.addon for p in kernel.problems})
+    names = sorted(
+        set(kernel.available) | {p.addon for p in kernel.problems} | set(kernel.excluded)
+    )
     for name in names:
-        spec = kernel.available.get(name)
+        spec = kernel.available.get(name) or kernel.excluded.get(name)
         version = spec.version if spec else "?"
         depends = ", ".join(map(str, spec.manifest.depends)) if spec else ""
         if name in state.needs_upgrade:
@@ -394,6 +397,8 @@ def addons_list(ctx: click.Context, code: str | None) -> None:
         problems = kernel.problems_of(name)
         if problems:
             line += f"  BROKEN: {problems[0].message}"
+        if name in kernel.excluded:
+            line += "  (left out by YAPRAK_ADDONS)"
         click.echo(line)
 
 
@@ -422,6 +427,7 @@ def addons_enable(ctx: click.Context, names: tuple[str, ...], code: str) -> None
     with _errors():
         _require_db(runtime)
         newly = enable_addons(runtime, code, names)
+    code = code.upper()
     click.echo(
         f"Enabled for {code}: {', '.join(newly)}" if newly else f"Already enabled for {code}."
     )
@@ -439,7 +445,11 @@ def addons_disable(ctx: click.Context, names: tuple[str, ...], code: str) -> Non
     with _errors():
         _require_db(runtime)
         done = disable_addons(runtime, code, names)
-    click.echo(f"Disabled for {code}: {', '.join(done)} (data kept)")
+    code = code.upper()
+    if done:
+        click.echo(f"Disabled for {code}: {', '.join(done)} (data kept)")
+    else:
+        click.echo(f"Already disabled for {code}.")
 
 
 @addons.command("check")
@@ -460,14 +470,16 @@ def addons_check(ctx: click.Context) -> None:
     except Exception as exc:  # an unreachable database does not stop a code check
         click.echo(f"(database not checked: {type(exc).__name__}: {exc})", err=True)
     else:
-        broken = {p.addon for p in kernel.problems}
-        failures.extend(  # installed here, but its package is gone or left out
+        broken = {p.addon for p in kernel.problems} | set(kernel.excluded)
+        failures.extend(  # installed here, but its package is gone
             f"{name}: {why}" for name, why in sorted(state.missing.items()) if name not in broken
         )
         notes = {n: " (this database needs `yaprak db upgrade`)" for n in state.needs_upgrade}
     for name in kernel.order:
         if not any(f.startswith(f"{name}:") for f in failures):
             click.echo(f"ok      {name} {kernel.available[name].version}{notes.get(name, '')}")
+    for name in sorted(kernel.excluded):
+        click.echo(f"skipped {name} (left out by YAPRAK_ADDONS)")
     for failure in failures:
         click.echo(f"FAILED  {failure}")
     if failures:
@@ -567,8 +579,11 @@ def db_upgrade(ctx: click.Context) -> None:
     with _errors():
         done = lifecycle.upgrade(runtime)
     click.echo(f"At head: {', '.join(done)}")
+    stuck = {n: why for n, why in runtime.missing.items() if n not in runtime.kernel.excluded}
     for name, why in sorted(runtime.missing.items()):
         click.echo(f"Not upgraded: {name}: {why}")
+    if stuck:  # a deploy script must notice an add-on left behind
+        raise click.exceptions.Exit(1)
 
 
 @db.command("downgrade")

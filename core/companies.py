@@ -109,7 +109,8 @@ def enable_in_session(runtime: Runtime, company: Company, names: Iterable[str]) 
 def disable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[str]:
     """Disable ``names`` for company ``code``; refused while an enabled add-on needs them.
 
-    Nothing is deleted: enabling again shows the same data.
+    Nothing is deleted: enabling again shows the same data. Returns the add-ons disabled
+    now (one already disabled is left as it is, like enabling an enabled one).
     """
     names = list(dict.fromkeys(names))
     kernel = runtime.kernel
@@ -119,9 +120,8 @@ def disable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[st
     with runtime.activate(), runtime.db.transaction() as session:
         company = get_company(session, code)
         enabled = company.enabled_addons
+        names = [n for n in names if n in enabled]
         for name in names:
-            if name not in enabled:
-                raise KernelError(f"{name} is not enabled for {code}")
             needing = sorted((kernel.dependents(name) & enabled) - set(names))
             if needing:
                 raise KernelError(

@@ -61,6 +61,19 @@ class Runtime:
         self.needs_upgrade = state.needs_upgrade
         self.missing = state.missing
 
+    def load_warnings(self, installed_only: bool = False) -> list[str]:
+        """One line per add-on installed here without loading or waiting for a database
+        upgrade, and (unless ``installed_only``) per add-on that is broken."""
+        lines = [
+            f"add-on {name}: {why}"
+            for name, why in sorted(self.missing.items())
+            if not (installed_only and name in self.kernel.excluded)  # the user asked for it
+        ]
+        if not installed_only:
+            lines += [f"add-on {p}" for p in self.kernel.problems if p.addon not in self.missing]
+        lines += [why for _, why in sorted(self.needs_upgrade.items())]
+        return lines
+
     def hooks_for(self, company: Company) -> HookRelay:
         enabled = company.enabled_addons
         if self.needs_upgrade:

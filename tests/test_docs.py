@@ -62,7 +62,7 @@ def test_the_worked_example_works_as_written(tmp_path, runtime_with, cli):
 
     flat = text.replace("\n", " ")
     refusals = re.findall(r"`(\{\"acme_loyalty_points\": [^`]*?\})` answers `400 (\{.*?\})`", flat)
-    assert len(refusals) == 2  # -5 and "abc"
+    assert len(refusals) == 3  # -5, "abc", 1.5
     cases = [tuple(map(_rename, r)) for r in refusals]
     extra = textwrap.dedent(f"""
 
@@ -97,7 +97,7 @@ def test_the_worked_example_works_as_written(tmp_path, runtime_with, cli):
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    assert "5 passed" in result.stdout
 
 
 def test_readme_starts_with_the_two_commands():

@@ -51,8 +51,9 @@ class Discovery:
     #: excluded by YAPRAK_ADDONS): its migrations stay readable, so the database's revision
     #: graph is known even when the add-on itself cannot load.
     located: dict[str, Path] = field(default_factory=dict)
-    #: add-ons left out by YAPRAK_ADDONS (not problems: the user asked for it)
-    excluded: set[str] = field(default_factory=set)
+    #: add-ons left out by YAPRAK_ADDONS (not problems: the user asked for it), with their
+    #: spec when the manifest is valid
+    excluded: dict[str, AddonSpec | None] = field(default_factory=dict)
 
 
 def _distribution_of(ep: EntryPoint) -> str:
@@ -124,7 +125,7 @@ def discover(
             continue
         found[name] = AddonSpec(name, ep.value, path, manifest, source)
 
-    excluded: set[str] = set()
+    excluded: dict[str, AddonSpec | None] = {}
     if only is not None:
         wanted = {n.strip() for n in only if n.strip()}
         for name in sorted(wanted - by_name.keys()):
@@ -137,7 +138,7 @@ def discover(
                 keep.add(name)
                 if name in found:
                     todo.extend(d for d in found[name].manifest.dependency_names if d in by_name)
-        excluded = set(by_name) - keep
+        excluded = {n: found.get(n) for n in sorted(set(by_name) - keep)}
         found = {n: spec for n, spec in found.items() if n in keep}
         problems = [p for p in problems if p.addon not in excluded]
     return Discovery(found, problems, located, excluded)

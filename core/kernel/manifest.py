@@ -84,9 +84,22 @@ def _field_of(error) -> str:
     return ".".join(str(p) for p in path) or "(root)"
 
 
+EXPECTED_FORM = {
+    "name": "lower case letters, digits and _, starting with a letter (2 to 40)",
+    "version": "MAJOR.MINOR.PATCH, semantic versioning (for example 1.0.0)",
+    "depends": "an add-on name, optionally with a version range (for example sales>=1.2,<2)",
+    "kernel": "a version range (for example >=0.1,<1)",
+    "license": "an SPDX license expression (for example MIT)",
+    "website": "an http(s) URL",
+}
+
+
 def _reason_of(error) -> str:
     if error.validator == "pattern":
-        return f"{error.instance!r} does not have the expected form"
+        field = str(error.absolute_path[0]) if error.absolute_path else ""
+        expected = EXPECTED_FORM.get(field)
+        suffix = f": expected {expected}" if expected else ""
+        return f"{error.instance!r} does not have the expected form{suffix}"
     if error.validator == "not" and error.absolute_path and error.absolute_path[-1] == "name":
         return f"{error.instance!r} is a reserved name"
     if error.validator == "additionalProperties":

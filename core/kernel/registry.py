@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -49,6 +50,21 @@ def _submodule(package: str, name: str) -> ModuleType | None:
     if importlib.util.find_spec(full) is None:
         return None
     return importlib.import_module(full)
+
+
+def _where_in(package: Path, exc: BaseException) -> str:
+    """`` (at hooks.py, line 3)``: the innermost place inside the add-on's package."""
+    import traceback
+
+    root = package.resolve()
+    places = [(f.filename, f.lineno) for f in traceback.extract_tb(exc.__traceback__)]
+    if isinstance(exc, SyntaxError) and exc.filename:
+        places.append((exc.filename, exc.lineno))
+    for filename, lineno in reversed(places):
+        path = Path(filename).resolve()
+        if path.is_relative_to(root):
+            return f" (at {path.relative_to(root)}, line {lineno})"
+    return ""
 
 
 def _hook_names(module: ModuleType) -> list[str]:
@@ -113,7 +129,8 @@ class Kernel:
             models = _submodule(spec.module, "models")
             plugin = _submodule(spec.module, "hooks") or package
         except Exception as exc:
-            self._problem(name, f"import failed: {type(exc).__name__}: {exc}")
+            where = _where_in(spec.path, exc)
+            self._problem(name, f"import failed: {type(exc).__name__}: {exc}{where}")
             return
         if fresh:
             _TABLES_AT_IMPORT[spec.module] = set(Base.metadata.tables) - before
@@ -177,6 +194,10 @@ class Kernel:
         try:
             return self.available[name]
         except KeyError:
+            if name in self.excluded:
+                from core.kernel.errors import KernelError
+
+                raise KernelError(f"add-on {name} is left out by YAPRAK_ADDONS") from None
             problems = self.problems_of(name)
             if problems:  # found, but its manifest (or package) is broken
                 from core.kernel.errors import KernelError

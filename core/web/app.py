@@ -26,10 +26,8 @@ def create_app(
     config = runtime.config
     runtime.refresh_state()
     log = logging.getLogger("yaprak")
-    for problem in runtime.kernel.problems:
-        log.warning("add-on %s", problem)
-    for name, why in sorted(runtime.missing.items()):
-        log.warning("add-on %s: %s", name, why)
+    for line in runtime.load_warnings():
+        log.warning("%s", line)
 
     app = Flask(
         "core.web",
@@ -123,6 +121,10 @@ def create_app(
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
+        if exc.code == 404:
+            unavailable = gate_module.unavailable_addon()
+            if unavailable:  # enabled here, but cannot load: say so instead of "not found"
+                return _error_response(503, "Add-on unavailable", unavailable)
         return _error_response(exc.code or 500, exc.name, exc.description or "")
 
     return app

@@ -30,6 +30,20 @@ def addon_of_request() -> str | None:
     return current_app.extensions[BLUEPRINT_OWNERS].get(request.blueprints[-1])
 
 
+def unavailable_addon() -> str | None:
+    """For a URL of an add-on the current company enabled but that cannot load here (broken
+    release, package missing): the reason. None otherwise (other companies get a 404)."""
+    parts = request.path.strip("/").split("/")
+    name = parts[2] if parts[:2] == ["api", "v1"] and len(parts) > 2 else parts[0]
+    rt = runtime()
+    if name not in rt.missing:
+        return None
+    company = current_company()
+    if company is None or name not in company.enabled_addons:
+        return None
+    return f"add-on {name} is enabled for {company.code} but unavailable: {rt.missing[name]}"
+
+
 def gate() -> None:
     addon = addon_of_request()
     if addon is None:

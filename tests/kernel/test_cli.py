@@ -64,6 +64,8 @@ def test_addons_enable_list_show_disable(cli):
         cli("addons", "disable", "beta", "--company", "ACME").output
         == "Disabled for ACME: beta (data kept)\n"
     )
+    again = cli("addons", "disable", "beta", "--company", "acme").output
+    assert again == "Already disabled for ACME.\n"
 
 
 def test_addon_command_groups_are_gated_per_company(cli):
@@ -169,7 +171,8 @@ def test_broken_addons_are_named_with_their_reason(cli, runtime_with):
     cli("company", "add", "ACME", "--name", "Acme", runtime=rt)
     r = cli("addons", "enable", "importerror", "--company", "ACME", runtime=rt, expect=1)
     assert r.output == (
-        "Error: add-on importerror cannot load: import failed: RuntimeError: boom at import\n"
+        "Error: add-on importerror cannot load: import failed: RuntimeError: boom at import"
+        " (at hooks.py, line 1)\n"
     )
     r = cli("addons", "enable", "badmanifest", "--company", "ACME", runtime=rt, expect=1)
     assert r.output.startswith("Error: add-on badmanifest cannot load: invalid manifest: ")
@@ -199,3 +202,29 @@ def test_read_only_commands_create_no_files(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["company", "add", "ACME", "--name", "Acme"])
     assert result.exit_code == 1
     assert "is not initialised: run `yaprak init` first" in result.output
+
+
+def test_yaprak_addons_leaves_addons_out_by_name(cli, runtime_with):
+    from ..conftest import fixture_eps
+
+    rt = runtime_with(HEALTHY)
+    cli("company", "add", "ACME", "--name", "Acme", runtime=rt)
+    cli("addons", "enable", "beta", "--company", "ACME", runtime=rt)
+    from core.config import Config
+    from core.runtime import Runtime
+
+    only_alpha = Runtime(
+        Config(home=rt.config.home, database_url=rt.config.database_url, addons=["alpha"]),
+        entry_points=fixture_eps(),
+    )
+    r = cli("addons", "enable", "beta", "--company", "ACME", runtime=only_alpha, expect=1)
+    assert r.output == "Error: add-on beta is left out by YAPRAK_ADDONS\n"
+    listing = cli("addons", "list", "--company", "ACME", runtime=only_alpha).output
+    assert "beta" in listing and "(left out by YAPRAK_ADDONS)" in listing
+    check = cli("addons", "check", runtime=only_alpha).output
+    assert check == "ok      alpha 1.2.0\nskipped beta (left out by YAPRAK_ADDONS)\n"
+    upgrade = cli("db", "upgrade", runtime=only_alpha)  # exit 0: the user left it out
+    assert "Not upgraded: beta: installed in this database but not loaded: left out by" in (
+        upgrade.output
+    )
+    only_alpha.db.dispose()

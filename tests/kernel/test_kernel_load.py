@@ -21,7 +21,9 @@ def test_healthy_addons_load_in_order_with_their_hooks_and_tables():
 def test_broken_addons_are_reported_by_name_and_the_rest_loads():
     kernel = Kernel(fixture_eps({**HEALTHY, **BROKEN}))
     problems = {p.addon: p.message for p in kernel.problems}
-    assert problems["importerror"] == "import failed: RuntimeError: boom at import"
+    assert problems["importerror"] == (
+        "import failed: RuntimeError: boom at import (at hooks.py, line 1)"
+    )
     assert problems["needsbroken"] == "depends on 'importerror', which cannot load"
     assert problems["misspelt"].startswith("implements 'menu_itemz', which no hook specification")
     assert "field 'version'" in problems["badmanifest"]
@@ -53,3 +55,15 @@ def test_yaprak_addons_restricts_what_loads(monkeypatch):
     assert kernel.order == ["alpha", "beta"]
     assert kernel.problems == []
     assert "importerror" in kernel.excluded and "alpha" not in kernel.excluded
+
+
+def test_a_syntax_error_is_located_in_the_addon(tmp_path):
+    from importlib.metadata import EntryPoint
+
+    from ..conftest import write_addon
+
+    module, _ = write_addon(tmp_path, "typo", hooks="\ndef broken(:\n    pass\n")
+    kernel = Kernel([EntryPoint("typo", module, "yaprak.addons")])
+    (problem,) = kernel.problems
+    assert problem.message.startswith("import failed: SyntaxError: ")
+    assert problem.message.endswith("(at hooks.py, line 3)")
