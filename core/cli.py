@@ -82,6 +82,7 @@ def company_context(code: str) -> Iterator[tuple[Session, Company]]:
     Inside ``yaprak <addon> ...`` it refuses a company that has not enabled the add-on.
     """
     from core.companies import get_company
+    from core.tenancy import act_for
 
     runtime = get_runtime()
     addon = click.get_current_context().meta.get(ADDON_META_KEY)
@@ -89,6 +90,7 @@ def company_context(code: str) -> Iterator[tuple[Session, Company]]:
         _require_db(runtime)
         with runtime.activate(), runtime.db.transaction() as session:
             company = get_company(session, code)
+            act_for(session, company)
             if addon and addon not in company.enabled_addons:
                 _fail(f"add-on {addon} is not enabled for {code}")
             yield session, company
@@ -254,24 +256,12 @@ def _serve(runtime: Runtime, host: str, port: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option(
-    "--company",
-    "code",
-    default=None,
-    help="Company the pages act for (sets YAPRAK_DEFAULT_COMPANY; there is no login yet).",
-)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, code: str | None) -> None:
+def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web app (development server; use gunicorn in production)."""
-    from core.companies import get_company
-
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime, warn=False)  # the app logs them
-        if code is not None:
-            with runtime.db.Session() as session:
-                code = get_company(session, code).code
-            runtime.config.default_company = code
     _serve(runtime, host, port)
 
 
@@ -282,8 +272,8 @@ def serve(ctx: click.Context, host: str, port: int, code: str | None) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
 def demo(ctx: click.Context, code: str, no_serve: bool, host: str, port: int) -> None:
-    """Build a demo company with every add-on's demo data, then serve it."""
-    from core.demo import build_demo
+    """Build a demo company with every add-on's demo data and a demo login, then serve it."""
+    from core.demo import DEMO_PASSWORD, build_demo, demo_email
 
     runtime = _state(ctx).runtime
     code = code.strip().upper()
@@ -293,7 +283,7 @@ def demo(ctx: click.Context, code: str, no_serve: bool, host: str, port: int) ->
         click.echo(f"Demo company {code} created with add-ons: {', '.join(enabled) or '(none)'}")
     else:
         click.echo(f"Demo company {code} already exists; its data is kept.")
-    runtime.config.default_company = code
+    click.echo(f"Demo login: {demo_email(code)} / {DEMO_PASSWORD}")
     if no_serve:
         return
     _serve(runtime, host, port)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, object_session
 from core.kernel import lifecycle
 from core.kernel.errors import KernelError, UnknownCompany
 from core.models import Company, CompanyAddon
+from core.tenancy import act_for
 
 if TYPE_CHECKING:
     from core.kernel.relay import HookRelay
@@ -84,7 +85,9 @@ def enable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[str
         get_company(session, code)  # a missing company fails before anything is installed
     lifecycle.install(runtime, names)
     with runtime.activate(), runtime.db.transaction() as session:
-        return enable_in_session(runtime, get_company(session, code), names)
+        company = get_company(session, code)
+        act_for(session, company)
+        return enable_in_session(runtime, company, names)
 
 
 def enable_in_session(runtime: Runtime, company: Company, names: Iterable[str]) -> list[str]:
@@ -119,6 +122,7 @@ def disable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[st
             kernel.spec(name)
     with runtime.activate(), runtime.db.transaction() as session:
         company = get_company(session, code)
+        act_for(session, company)
         enabled = company.enabled_addons
         names = [n for n in names if n in enabled]
         for name in names:

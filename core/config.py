@@ -7,7 +7,6 @@
 - ``YAPRAK_TRACE_HOOKS`` (default ``0``): ``1`` prints every hook call to stderr.
 - ``YAPRAK_SECRET_KEY`` (default: generated once into ``$YAPRAK_HOME/secret_key``): signs
   session cookies; set it when several machines serve the same site.
-- ``YAPRAK_DEFAULT_COMPANY``: company code pages act for when none is chosen (the demo).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ class Config:
     addons: list[str] | None = None
     trace_hooks: bool = False
     secret_key: str = ""
-    default_company: str | None = None
     testing: bool = False
 
     def __post_init__(self) -> None:
@@ -49,7 +47,6 @@ class Config:
             else None,
             "trace_hooks": _flag(env.get("YAPRAK_TRACE_HOOKS")),
             "secret_key": env.get("YAPRAK_SECRET_KEY", ""),
-            "default_company": env.get("YAPRAK_DEFAULT_COMPANY") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -1,10 +1,10 @@
 """Database: the declarative ``Base`` every model uses, engines and sessions.
 
 SQLite is the embedded default, PostgreSQL the production engine. On SQLite the
-pysqlite driver's own transaction handling is switched off and SQLAlchemy emits
-``BEGIN`` itself (the recipe from SQLAlchemy's SQLite dialect documentation): that
-makes DDL transactional, so a migration that fails halfway rolls back on SQLite too,
-and SAVEPOINTs work.
+pysqlite driver's own transaction handling is switched off and SQLAlchemy emits ``BEGIN``
+itself (``BEGIN IMMEDIATE`` for write transactions; the recipe from SQLAlchemy's SQLite
+dialect documentation): that makes DDL transactional, so a migration that fails halfway
+rolls back on SQLite too, and SAVEPOINTs work.
 """
 
 from __future__ import annotations
@@ -85,7 +85,13 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A write transaction (Database.transaction(), web requests that change things)
+        # begins IMMEDIATE: it takes the write lock at the start, so concurrent writers wait
+        # their turn (busy_timeout) instead of failing. A deferred transaction that reads and
+        # then writes fails at once when another connection wrote meanwhile. Read-only work
+        # begins deferred and never blocks writers (WAL).
+        immediate = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -98,13 +104,31 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     return create_engine(parsed, **kwargs)
 
 
+WRITE_OPTION = "yaprak_write"
+
+
 class Database:
-    """An engine and its session factory."""
+    """An engine and its session factories (``Session``: reads; ``WriteSession``: changes)."""
 
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
+        from core.tenancy import TenantSession
+
         self.engine = make_engine(url, **engine_kwargs)
         self.url = self.engine.url
-        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.Session = sessionmaker(self.engine, class_=TenantSession, expire_on_commit=False)
+        self.WriteSession = sessionmaker(
+            self.engine.execution_options(**{WRITE_OPTION: True}),
+            class_=TenantSession,
+            expire_on_commit=False,
+        )
+
+    def session_for(self, company: Any, write: bool = False) -> Session:
+        """A session acting for ``company`` (a Company or its id): see ``core.tenancy``."""
+        from core.tenancy import COMPANY_KEY
+
+        company_id = company if isinstance(company, int) else company.id
+        factory = self.WriteSession if write else self.Session
+        return factory(info={COMPANY_KEY: company_id})
 
     def ensure_directory(self) -> None:
         """Create the folder of an SQLite database file (before the first write)."""
@@ -117,9 +141,11 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed at the end, rolled back on error."""
-        with self.Session() as session, session.begin():
+    def transaction(self, company: Any = None) -> Iterator[Session]:
+        """A session inside one transaction (acting for ``company`` when given): committed at
+        the end, rolled back on error."""
+        session = self.WriteSession() if company is None else self.session_for(company, write=True)
+        with session, session.begin():
             yield session
 
     def dispose(self) -> None:

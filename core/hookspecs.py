@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # imported lazily: `yaprak --help` must stay fast
     from flask import Blueprint
     from marshmallow import fields
 
+    from core.auth import Role
     from core.jobs import PeriodicTask
     from core.models import Company
     from core.ui import DashboardCard, DocumentAction, FormSection, MenuItem
@@ -78,6 +79,17 @@ def periodic_tasks() -> list[PeriodicTask]:
 
     Called once at start-up. Each task runs once per company that has enabled the add-on,
     never for the others.
+    """
+
+
+@hookspec
+def roles() -> list[Role]:
+    """Return the roles the add-on contributes (``core.auth.Role``).
+
+    Called once. Name them ``<addon>.<role>`` (``purchasing.approver``); ``implies`` lists
+    roles a role includes. Companies give them to users (``yaprak user add ... --role``);
+    check them with ``core.auth.require_role`` (web, API, CLI) or name them in a workflow
+    transition. ``admin`` implies every role.
     """
 
 

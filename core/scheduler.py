@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.kernel.errors import KernelError
+from core.tenancy import act_for
 
 if TYPE_CHECKING:
     from core.jobs import PeriodicTask
@@ -53,6 +54,7 @@ def run_task(runtime: Runtime, qualified_name: str, code: str) -> None:
 
     with runtime.activate(), runtime.db.transaction() as session:
         company = get_company(session, code)
+        act_for(session, company)
         tasks = {t.qualified_name: t for t in tasks_for(runtime, company.enabled_addons)}
         task = tasks.get(qualified_name)
         if task is None:

@@ -273,11 +273,14 @@ class Migrations:
         """
         from core.kernel.lifecycle import require_loadable
 
-        require_loadable(self.runtime, [name])
-        spec = self.kernel.available[name]
-        folder = spec.migrations_dir
-        first = name not in self.locations
-        deps = [CORE, *self.kernel.closure(spec.manifest.dependency_names)]
+        if name == CORE:  # Yaprak's own development: core's branch
+            folder, first, deps = CORE_MIGRATIONS / "versions", False, [CORE]
+        else:
+            require_loadable(self.runtime, [name])
+            spec = self.kernel.available[name]
+            folder = spec.migrations_dir
+            first = name not in self.locations
+            deps = [CORE, *self.kernel.closure(spec.manifest.dependency_names)]
         kwargs: dict[str, Any] = {"version_path": str(folder)}
         if first:
             heads = [h for h in (self.head_of(d) for d in deps) if h]

@@ -2,5 +2,14 @@
 
 from core.models.addon import CompanyAddon, InstalledAddon
 from core.models.company import Company
+from core.models.user import ApiToken, Membership, MembershipRole, User
 
-__all__ = ["Company", "CompanyAddon", "InstalledAddon"]
+__all__ = [
+    "ApiToken",
+    "Company",
+    "CompanyAddon",
+    "InstalledAddon",
+    "Membership",
+    "MembershipRole",
+    "User",
+]

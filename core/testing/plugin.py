@@ -7,7 +7,8 @@ Fixtures, each fresh per test:
 * ``yaprak_runtime``: kernel + database with core migrated, active for the test.
 * ``yaprak_app``: the Flask app of that runtime.
 * ``make_company(code, addons=[...])``: a company with those add-ons enabled (installed first).
-* ``company_client(company)``: a Flask test client acting for ``company``.
+* ``company_client(company, roles=("admin",))``: a test client logged in as a new user of
+  ``company`` with those roles (pages by session, ``/api/`` by the user's API token).
 * ``yaprak_session``: a database session (rolled back at the end unless committed).
 
 Override ``yaprak_entry_points`` (a list of ``importlib.metadata.EntryPoint``, default: the
@@ -148,15 +149,81 @@ def make_company(yaprak_runtime: Any) -> Callable[..., Any]:
     return make
 
 
-@pytest.fixture
-def company_client(yaprak_app: Any) -> Callable[[Any], Any]:
-    """``company_client(company)``: a test client whose requests act for ``company``."""
-    from core.web.context import SESSION_COMPANY_KEY
+class YaprakClient:
+    """A Flask test client acting for one user in one company.
 
-    def make(company: Any) -> Any:
-        client = yaprak_app.test_client()
-        with client.session_transaction() as session:
-            session[SESSION_COMPANY_KEY] = company.id
-        return client
+    Pages use the login session; ``/api/`` requests carry the user's API token (so they
+    need no CSRF token). ``csrf_token()`` gives the token forms must send.
+    """
+
+    def __init__(self, app: Any, user_id: int, company_id: int, token: str) -> None:
+        from core.web.context import SESSION_COMPANY_KEY
+
+        self.client = app.test_client()
+        self.token = token
+        self.user_id = user_id
+        with self.client.session_transaction() as session:
+            session["_user_id"] = str(user_id)
+            session["_fresh"] = True
+            session[SESSION_COMPANY_KEY] = company_id
+
+    def open(self, path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.startswith("/api/"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+            kwargs["headers"] = headers
+        return self.client.open(path, *args, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.open(path, method="GET", **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.open(path, method="POST", **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.open(path, method="PATCH", **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Any:
+        return self.open(path, method="PUT", **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.open(path, method="DELETE", **kwargs)
+
+    def csrf_token(self) -> str:
+        """The CSRF token of this client's session (read from a page's meta tag)."""
+        import re
+
+        page = self.client.get("/").get_data(as_text=True)
+        match = re.search(r'name="csrf-token" content="([^"]+)"', page)
+        assert match, "no CSRF token on the home page"
+        return match.group(1)
+
+
+def client_for(
+    app: Any, company: Any, roles: Iterable[str] = ("admin",), email: str | None = None
+) -> YaprakClient:
+    """A ``YaprakClient`` for a user of ``company`` (made, with ``roles``, if needed)."""
+    import uuid
+
+    from core.auth import add_user, create_token, find_user, grant
+    from core.models import Company
+
+    runtime = app.extensions["yaprak"]
+    email = email or f"user-{uuid.uuid4().hex[:8]}@{company.code.lower()}.test"
+    with runtime.db.transaction() as session:
+        user = find_user(session, email) or add_user(session, email)
+        target = session.get(Company, company.id)
+        grant(session, runtime.kernel, user, target, list(roles))
+        _, token = create_token(session, user, target, "tests")
+        user_id = user.id
+    return YaprakClient(app, user_id, company.id, token)
+
+
+@pytest.fixture
+def company_client(yaprak_app: Any) -> Callable[..., YaprakClient]:
+    """``company_client(company, roles=("admin",))``: a client for a new user of ``company``."""
+
+    def make(company: Any, roles: Iterable[str] = ("admin",), email: str | None = None) -> Any:
+        return client_for(yaprak_app, company, roles, email)
 
     return make

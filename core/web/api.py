@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from core.companies import save_company
 from core.schemas import CompanySchema, extended_schema
-from core.web.context import current_company, db_session, hooks
+from core.web.context import current_company, db_session, hooks, require_role
 
 bp = Blueprint("core_api", __name__)
 
@@ -31,6 +31,7 @@ def patch_company() -> Any:
     company = current_company()
     if company is None:
         abort(404)
+    require_role("admin")
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return {"errors": {"_schema": ["send a JSON object"]}}, 400

@@ -69,7 +69,9 @@ def create_app(
     app.view_functions["static"] = static
 
     from core.web import api, views
+    from core.web.auth import init_auth, require_login
 
+    init_auth(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1/core")
 
@@ -99,6 +101,11 @@ def create_app(
                 return _error_response(
                     503, "Database not initialised", "Run `yaprak init` (or `yaprak db upgrade`)."
                 )
+        if not runtime.core_ready:
+            return None
+        refused = require_login()
+        if refused is not None:
+            return refused
         gate_module.gate()
         return None
 
@@ -107,13 +114,32 @@ def create_app(
     @app.context_processor
     def _shell() -> dict[str, Any]:
         from core.ui import by_sequence
-        from core.web.context import current_company
+        from core.web.context import current_company, current_user, db_session
 
-        company = current_company()
+        company = current_company() if runtime.core_ready else None
+        user = current_user() if runtime.core_ready else None
         menu = []
+        companies = []
         if company is not None:
-            menu = by_sequence(hooks().gather("menu_items", company=company, user=None))
-        return {"yaprak_company": company, "yaprak_menu": menu, "yaprak_runtime": runtime}
+            menu = by_sequence(hooks().gather("menu_items", company=company, user=user))
+        if user is not None:
+            from sqlalchemy import select
+
+            from core.models import Company
+
+            ids = [m.company_id for m in user.memberships]
+            companies = (
+                db_session()
+                .scalars(select(Company).where(Company.id.in_(ids)).order_by(Company.code))
+                .all()
+            )
+        return {
+            "yaprak_company": company,
+            "yaprak_user": user,
+            "yaprak_companies": companies,
+            "yaprak_menu": menu,
+            "yaprak_runtime": runtime,
+        }
 
     @app.errorhandler(gate_module.NeedsUpgrade)
     def _needs_upgrade(exc: gate_module.NeedsUpgrade) -> Any:

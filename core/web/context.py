@@ -1,8 +1,12 @@
-"""Per-request state: the database session, the current company, its hook relay.
+"""Per-request state: the database session, the user, the current company, its hook relay.
 
-Until login arrives, the current company is the one stored in the signed session
-cookie (tests set it through ``core.testing``), else ``YAPRAK_DEFAULT_COMPANY``. It never
-comes from request parameters.
+The user comes from the login session (Flask-Login, signed cookie) or an API token
+(``Authorization: Bearer yk_...``). The company comes from the token, or from the session
+(chosen at login or with the company switcher) and is used only while the user is a member
+of it. It never comes from request parameters.
+
+Once the company is known, the request's database session acts for it: every ORM read is
+filtered to it and every write checked (``core.tenancy``).
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flask import current_app, g, session
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from core.tenancy import COMPANY_KEY
 
 if TYPE_CHECKING:
     from core.kernel.relay import HookRelay
-    from core.models import Company
+    from core.models import Company, User
     from core.runtime import Runtime
 
 SESSION_COMPANY_KEY = "yaprak_company_id"
@@ -28,7 +33,11 @@ def runtime() -> Runtime:
 def db_session() -> Session:
     """The request's database session (closed, and rolled back if not committed, at the end)."""
     if "yaprak_db" not in g:
-        g.yaprak_db = runtime().db.Session()
+        from flask import request
+
+        db = runtime().db
+        writes = request.method not in ("GET", "HEAD", "OPTIONS")
+        g.yaprak_db = db.WriteSession() if writes else db.Session()
     return g.yaprak_db
 
 
@@ -38,23 +47,34 @@ def close_db_session(_exc: BaseException | None = None) -> None:
         db.close()
 
 
+def current_user() -> User | None:
+    """The logged-in (or token) user, or None."""
+    from flask_login import current_user as proxy
+
+    user = proxy._get_current_object() if proxy else None
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
 def current_company() -> Company | None:
-    """The company the request acts for, or None."""
+    """The company the request acts for, or None (no user, or not a member of any)."""
     if "yaprak_company" in g:
         return g.yaprak_company
     from core.models import Company
 
     company = None
-    rt = runtime()
-    if rt.core_ready:
-        company_id = session.get(SESSION_COMPANY_KEY)
-        if company_id is not None:
-            company = db_session().get(Company, company_id)
-        elif rt.config.default_company:
-            company = db_session().scalar(
-                select(Company).where(Company.code == rt.config.default_company.upper())
-            )
+    user = current_user() if runtime().core_ready else None
+    if user is not None:
+        token_company = g.get("yaprak_token_company")
+        member_of = [m.company_id for m in user.memberships]
+        if token_company is not None:
+            company = token_company
+        else:
+            wanted = session.get(SESSION_COMPANY_KEY)
+            company_id = wanted if wanted in member_of else (member_of[0] if member_of else None)
+            company = db_session().get(Company, company_id) if company_id is not None else None
     g.yaprak_company = company
+    if company is not None:
+        db_session().info[COMPANY_KEY] = company.id  # from here on the session acts for it
     return company
 
 
@@ -64,3 +84,14 @@ def hooks() -> HookRelay:
     if company is None:
         return runtime().kernel.relay(())
     return runtime().hooks_for(company)
+
+
+def require_role(role: str) -> None:
+    """Abort with 403 unless the current user has ``role`` in the current company."""
+    from flask import abort
+
+    from core.auth import has_role
+
+    rt = runtime()
+    if not has_role(db_session(), rt.kernel, current_user(), current_company(), role):
+        abort(403, description=f"This needs the role {role}.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from core.ui import by_sequence
-from core.web.context import current_company, hooks, runtime
+from core.web.context import current_company, current_user, hooks, runtime
 
 bp = Blueprint("core", __name__)
 
@@ -22,7 +22,7 @@ def home() -> str:
     company = current_company()
     cards = []
     if company is not None:
-        cards = by_sequence(hooks().gather("dashboard_cards", company=company, user=None))
+        cards = by_sequence(hooks().gather("dashboard_cards", company=company, user=current_user()))
     return render_template("core/home.html", company=company, cards=cards)
 
 
@@ -31,7 +31,7 @@ def company_page() -> str:
     company = _company_or_404()
     relay = hooks()
     sections = by_sequence(relay.gather("document_form_sections", document=company))
-    actions = by_sequence(relay.gather("document_actions", document=company, user=None))
+    actions = by_sequence(relay.gather("document_actions", document=company, user=current_user()))
     kernel = runtime().kernel
     addons = [
         (name, kernel.available[name].manifest.summary)

@@ -15,7 +15,10 @@ from core.companies import get_company
 
 def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
     out = cli("demo", "--no-serve").output
-    assert out == ("Demo company DEMO created with add-ons: acme_notes, alpha, beta\n")
+    assert out == (
+        "Demo company DEMO created with add-ons: acme_notes, alpha, beta\n"
+        "Demo login: admin@demo.demo / demo1234\n"
+    )
     from yk_alpha.models import AlphaThing
 
     with yaprak_runtime.db.Session() as s:
@@ -23,8 +26,9 @@ def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
         assert demo.enabled_addons == {"alpha", "beta", "acme_notes"}
         names = s.scalars(select(AlphaThing.name).where(AlphaThing.company_id == demo.id)).all()
     assert sorted(names) == ["Default thing", "Demo one", "Demo two"]
-    assert (
-        cli("demo", "--no-serve").output == "Demo company DEMO already exists; its data is kept.\n"
+    assert cli("demo", "--no-serve").output == (
+        "Demo company DEMO already exists; its data is kept.\n"
+        "Demo login: admin@demo.demo / demo1234\n"
     )
 
 
@@ -34,8 +38,24 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _login_and_fetch(port, email, password):
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    form = opener.open(f"http://127.0.0.1:{port}/login", timeout=5).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
+    return (
+        opener.open(f"http://127.0.0.1:{port}/login", data=data.encode(), timeout=5).read().decode()
+    )
+
+
 @pytest.mark.slow
-def test_demo_serves_the_demo_company(tmp_path):
+def test_demo_serves_the_demo_company_behind_its_login(tmp_path):
     port = _free_port()
     env = {**os.environ, "YAPRAK_HOME": str(tmp_path / "home")}
     env.pop("YAPRAK_DATABASE_URL", None)
@@ -47,22 +67,24 @@ def test_demo_serves_the_demo_company(tmp_path):
         env=env,
     )
     try:
-        body = None
-        for _ in range(100):
+        ready = False
+        for _ in range(150):
             try:
-                body = (
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
-                )
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
+                ready = True
                 break
             except OSError:
                 if proc.poll() is not None:
                     break
                 time.sleep(0.2)
-        assert body is not None, proc.stdout.read() if proc.poll() is not None else "no answer"
-        assert "Yaprak Demo Ticaret A.Ş." in body
+        assert ready, proc.stdout.read() if proc.poll() is not None else "no answer"
+        home = _login_and_fetch(port, "admin@demo.demo", "demo1234")
+        assert "Yaprak Demo Ticaret A.Ş." in home
+        assert "admin@demo.demo" in home
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
+    assert "Demo login: admin@demo.demo / demo1234" in out
     assert f"Serving Yaprak on http://127.0.0.1:{port}/" in out
 
 
@@ -72,4 +94,5 @@ def test_demo_codes_are_case_insensitive(cli):
     )
     assert cli("demo", "--company", "Shop", "--no-serve").output == (
         "Demo company SHOP already exists; its data is kept.\n"
+        "Demo login: admin@shop.demo / demo1234\n"
     )

@@ -18,7 +18,9 @@ def test_routes_answer_only_for_companies_that_enabled_the_addon(
     r = company_client(other).get("/alpha/")
     assert r.status_code == 404
     assert "404" in r.get_data(as_text=True)  # the shell's error page
-    assert yaprak_app.test_client().get("/alpha/").status_code == 404  # no company at all
+    anonymous = yaprak_app.test_client()
+    assert anonymous.get("/alpha/").status_code == 302  # to the login page first
+    assert anonymous.get("/api/v1/alpha/things/1").status_code == 401
     api = company_client(other).get("/api/v1/alpha/things/1")
     assert api.status_code == 404
     assert api.get_json()["error"]["status"] == 404
@@ -50,11 +52,16 @@ def test_disabling_closes_the_routes_and_enabling_opens_them_again(
     assert "beta says hello" not in page.get_data(as_text=True)  # beta stays disabled
 
 
-def test_core_pages_need_a_company(yaprak_app):
+def test_pages_need_a_login_and_the_api_a_token(yaprak_app):
     client = yaprak_app.test_client()
-    assert "No company is selected" in client.get("/").get_data(as_text=True)
-    assert client.get("/company").status_code == 404
-    assert client.get("/api/v1/core/company").status_code == 404
+    page = client.get("/company")
+    assert page.status_code == 302 and page.location.startswith("/login?next=/company")
+    api = client.get("/api/v1/core/company")
+    assert api.status_code == 401
+    assert api.get_json()["error"]["message"] == "log in or send a token"
+    bad = client.get("/api/v1/core/company", headers={"Authorization": "Bearer yk_nope"})
+    assert bad.status_code == 401
+    assert bad.get_json()["error"]["message"] == "invalid or revoked token"
 
 
 def test_an_uninitialised_database_is_a_clear_503(yaprak_database_url, tmp_path):
