@@ -332,6 +332,158 @@ def company_list(ctx: click.Context) -> None:
             click.echo(f"{c.code:<12} {c.name:<30} {c.currency}  add-ons: {addons}")
 
 
+# ------------------------------------------------------------------ users and tokens
+@main.group()
+def user() -> None:
+    """Users and their roles per company."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--company", "code", required=True, help="Company the user joins.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    default=("user",),
+    show_default=True,
+    help="Role in that company (repeat for several).",
+)
+@click.option("--password", default=None, help="Password (asked for when omitted).")
+@click.option("--name", default="", help="Full name.")
+@click.option("--language", default="tr", show_default=True, type=click.Choice(["tr", "en"]))
+@click.option("--no-password", is_flag=True, help="A user who only uses API tokens.")
+@click.pass_context
+def user_add(
+    ctx: click.Context,
+    email: str,
+    code: str,
+    roles: tuple[str, ...],
+    password: str | None,
+    name: str,
+    language: str,
+    no_password: bool,
+) -> None:
+    """Add a user to a company with roles (an existing user gets the membership/roles)."""
+    from core.auth import add_user, find_user, grant
+    from core.companies import get_company
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.transaction() as session:
+            company = get_company(session, code)
+            existing = find_user(session, email)
+            if existing is None:
+                if password is None and not no_password:
+                    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+                existing = add_user(session, email, name, password, language)
+                created = True
+            else:
+                created = False
+            member = grant(session, runtime.kernel, existing, company, list(roles))
+            email, code = existing.email, company.code
+            have = ", ".join(sorted(member.roles))
+    verb = "added" if created else "updated"
+    click.echo(f"User {email} {verb}: {code} roles {have}")
+
+
+@user.command("list")
+@click.option("--company", "code", default=None, help="Only members of this company.")
+@click.pass_context
+def user_list(ctx: click.Context, code: str | None) -> None:
+    """List users with their companies and roles."""
+    from sqlalchemy import select
+
+    from core.companies import get_company
+    from core.models import Company, User
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.Session() as session:
+            only = get_company(session, code).id if code else None
+            codes = dict(session.execute(select(Company.id, Company.code)).all())
+            for u in session.scalars(select(User).order_by(User.email)):
+                members = [m for m in u.memberships if only in (None, m.company_id)]
+                if only is not None and not members:
+                    continue
+                where = "; ".join(
+                    f"{codes[m.company_id]}: {', '.join(sorted(m.roles)) or '-'}" for m in members
+                )
+                state = "" if u.active else "  (inactive)"
+                click.echo(f"{u.email:<32} {where}{state}")
+
+
+@main.group()
+def token() -> None:
+    """API tokens (sent as `Authorization: Bearer TOKEN`)."""
+
+
+@token.command("create")
+@click.argument("email")
+@click.option("--company", "code", required=True, help="Company the token acts for.")
+@click.option("--name", default="", help="What the token is for.")
+@click.pass_context
+def token_create(ctx: click.Context, email: str, code: str, name: str) -> None:
+    """Create a token; it is printed once and stored only as a hash."""
+    from core.auth import create_token, get_user
+    from core.companies import get_company
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.transaction() as session:
+            row, plain = create_token(
+                session, get_user(session, email), get_company(session, code), name
+            )
+            token_id = row.id
+    click.echo(plain)
+    click.echo(f"(token {token_id}: keep it now, it cannot be shown again)", err=True)
+
+
+@token.command("list")
+@click.option("--company", "code", default=None)
+@click.pass_context
+def token_list(ctx: click.Context, code: str | None) -> None:
+    """List tokens (id, prefix, user, company, last use, revoked)."""
+    from sqlalchemy import select
+
+    from core.companies import get_company
+    from core.models import ApiToken, Company
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.Session() as session:
+            query = select(ApiToken).order_by(ApiToken.id)
+            if code:
+                query = query.where(ApiToken.company_id == get_company(session, code).id)
+            codes = dict(session.execute(select(Company.id, Company.code)).all())
+            for t in session.scalars(query):
+                used = t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "never"
+                state = "revoked" if t.revoked_at else "active"
+                click.echo(
+                    f"{t.id:<5} yk_{t.prefix}…  {t.user.email:<28} {codes[t.company_id]:<10} "
+                    f"used {used:<16} {state}  {t.name}"
+                )
+
+
+@token.command("revoke")
+@click.argument("key")
+@click.pass_context
+def token_revoke(ctx: click.Context, key: str) -> None:
+    """Revoke a token by its id or its prefix (as `yaprak token list` shows)."""
+    from core.auth import revoke_token
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.transaction() as session:
+            token_id = revoke_token(session, key).id
+    click.echo(f"Token {token_id} revoked.")
+
+
 # ------------------------------------------------------------------ add-ons
 @main.group()
 def addons() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -35,6 +36,31 @@ def extended_schema(
         return base(**kwargs)
     cls = type(f"{base.__name__}Extended", (base,), dict(extra))
     return cls(**kwargs)
+
+
+def MoneyField(**kwargs: Any) -> fields.Decimal:
+    """An amount: 2 places, rounded half-up (marshmallow's default is half-even), sent as a
+    string so JSON clients never see a float."""
+    return fields.Decimal(
+        places=2, rounding=ROUND_HALF_UP, as_string=True, allow_nan=False, **kwargs
+    )
+
+
+def PriceField(**kwargs: Any) -> fields.Decimal:
+    """A unit price or cost: 4 places, half-up."""
+    return fields.Decimal(
+        places=4, rounding=ROUND_HALF_UP, as_string=True, allow_nan=False, **kwargs
+    )
+
+
+def QuantityField(**kwargs: Any) -> fields.Decimal:
+    """A quantity: 3 places, half-up."""
+    return fields.Decimal(
+        places=3, rounding=ROUND_HALF_UP, as_string=True, allow_nan=False, **kwargs
+    )
+
+
+NOT_NEGATIVE = validate.Range(min=0, error="must not be negative")
 
 
 class Extension(fields.Field):
@@ -72,4 +98,13 @@ class CompanySchema(Schema):
     enabled_addons = fields.Function(lambda c: sorted(c.enabled_addons), dump_only=True)
 
 
-__all__ = ["CompanySchema", "Extension", "ValidationError", "extended_schema"]
+__all__ = [
+    "NOT_NEGATIVE",
+    "CompanySchema",
+    "Extension",
+    "MoneyField",
+    "PriceField",
+    "QuantityField",
+    "ValidationError",
+    "extended_schema",
+]

@@ -2,6 +2,8 @@
 
 from core.models.addon import CompanyAddon, InstalledAddon
 from core.models.company import Company
+from core.models.partner import Partner, PartnerAddress, PartnerGroup, PaymentTerm
+from core.models.product import Product, ProductCategory, ProductVendor
 from core.models.user import ApiToken, Membership, MembershipRole, User
 
 __all__ = [
@@ -11,5 +13,12 @@ __all__ = [
     "InstalledAddon",
     "Membership",
     "MembershipRole",
+    "Partner",
+    "PartnerAddress",
+    "PartnerGroup",
+    "PaymentTerm",
+    "Product",
+    "ProductCategory",
+    "ProductVendor",
     "User",
 ]

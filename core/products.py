@@ -1,0 +1,103 @@
+"""Products: validation and the services that write them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Partner, Product, ProductCategory, ProductVendor
+from core.money import is_currency
+from core.schemas import NOT_NEGATIVE, PriceField, QuantityField
+from core.text import search_key
+from core.units import UNITS
+
+TAX_RATES = (0, 1, 10, 20)  # KDV %
+
+
+class VendorSchema(Schema):
+    partner_id = fields.Integer(required=True)
+    vendor_code = fields.String(load_default="", validate=validate.Length(max=60))
+    price = PriceField(load_default="0", validate=NOT_NEGATIVE)
+    currency = fields.String(load_default="TRY")
+    lead_days = fields.Integer(load_default=0, validate=NOT_NEGATIVE)
+    min_qty = QuantityField(load_default="0", validate=NOT_NEGATIVE)
+    sequence = fields.Integer(load_default=10)
+
+    @validates("currency")
+    def _currency(self, value: str, **_: Any) -> None:
+        if not is_currency(value):
+            raise ValidationError(f"unknown currency {value!r} (an ISO 4217 code such as TRY)")
+
+
+class ProductSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    type = fields.String(load_default="goods", validate=validate.OneOf(["goods", "service"]))
+    uom = fields.String(load_default="C62", validate=validate.OneOf(list(UNITS)))
+    list_price = PriceField(load_default="0", validate=NOT_NEGATIVE)
+    cost_price = PriceField(load_default="0", validate=NOT_NEGATIVE)
+    tax_rate = fields.Integer(
+        load_default=20, validate=validate.OneOf(TAX_RATES, error="KDV rate must be 0, 1, 10 or 20")
+    )
+    category_id = fields.Integer(allow_none=True, load_default=None)
+    active = fields.Boolean(load_default=True)
+    vendors = fields.List(fields.Nested(VendorSchema), load_default=list)
+
+
+def _check(session: Session, data: dict, product: Product | None) -> None:
+    errors: dict[str, Any] = {}
+    if "code" in data:
+        same = session.scalar(select(Product.id).where(Product.code == data["code"].strip()))
+        if same is not None and (product is None or same != product.id):
+            errors["code"] = [f"{data['code']!r} is already used by another product"]
+    if (
+        data.get("category_id") is not None
+        and session.get(ProductCategory, data["category_id"]) is None
+    ):
+        errors["category_id"] = ["unknown category"]
+    for index, vendor in enumerate(data.get("vendors") or []):
+        partner = session.get(Partner, vendor["partner_id"])  # filtered to the company
+        if partner is None:
+            errors.setdefault("vendors", {})[index] = {"partner_id": ["unknown partner"]}
+        elif not partner.is_vendor:
+            errors.setdefault("vendors", {})[index] = {
+                "partner_id": [f"{partner.name} is not a vendor"]
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(product: Product, data: dict) -> None:
+    vendors = data.pop("vendors", None)
+    for key, value in data.items():
+        setattr(product, key, value.strip() if isinstance(value, str) else value)
+    if vendors is not None:
+        product.vendors = [ProductVendor(**v) for v in vendors]
+    product.search_key = search_key(product.code, product.name)[:300]
+
+
+def create_product(session: Session, payload: dict) -> Product:
+    data = ProductSchema().load(payload)
+    _check(session, data, None)
+    product = Product()
+    _apply(product, data)
+    session.add(product)
+    session.flush()
+    return product
+
+
+def update_product(session: Session, product: Product, payload: dict) -> Product:
+    data = ProductSchema(partial=True).load(payload)
+    _check(session, data, product)
+    _apply(product, data)
+    session.flush()
+    return product
+
+
+def preferred_vendor(product: Product) -> ProductVendor | None:
+    """The vendor with the lowest sequence (the preferred one)."""
+    return min(product.vendors, key=lambda v: (v.sequence, v.id or 0), default=None)

@@ -1,0 +1,204 @@
+"""Users, roles, API tokens, login, CSRF and the company switcher."""
+
+import hashlib
+import re
+
+import pytest
+from sqlalchemy import select
+
+from core.auth import (
+    Forbidden,
+    add_user,
+    all_roles,
+    create_token,
+    grant,
+    has_role,
+    require_role,
+    roles_of,
+)
+from core.companies import get_company
+from core.models import ApiToken, User
+
+
+def test_cli_user_add_validates_every_field(cli, make_company):
+    make_company("ACME", addons=["alpha"])
+    r = cli(
+        "user",
+        "add",
+        "ayse@acme.test",
+        "--company",
+        "ACME",
+        "--role",
+        "alpha.manager",
+        "--password",
+        "gizli-parola",
+        "--name",
+        "Ayşe Yılmaz",
+    )
+    assert r.output == "User ayse@acme.test added: ACME roles alpha.manager\n"
+    r = cli("user", "add", "AYSE@acme.test", "--company", "acme", "--role", "user")
+    assert r.output == "User ayse@acme.test updated: ACME roles alpha.manager, user\n"
+    assert (
+        "ayse@acme.test                   ACME: alpha.manager, user" in cli("user", "list").output
+    )
+    bad = [
+        (
+            ["not-an-email", "--company", "ACME", "--password", "x" * 8],
+            "Error: email: 'not-an-email' is not a valid e-mail address\n",
+        ),
+        (
+            ["b@acme.test", "--company", "ACME", "--password", "short"],
+            "Error: password: at least 8 characters\n",
+        ),
+        (
+            ["b@acme.test", "--company", "NOPE", "--password", "x" * 8],
+            "Error: unknown company 'NOPE'\n",
+        ),
+    ]
+    for args, message in bad:
+        assert cli("user", "add", *args, expect=1).output == message
+    r = cli(
+        "user",
+        "add",
+        "c@acme.test",
+        "--company",
+        "ACME",
+        "--role",
+        "wizard",
+        "--no-password",
+        expect=1,
+    )
+    assert r.output.startswith("Error: role: unknown role 'wizard' (known: admin, alpha.clerk")
+    # nothing was written by the refused commands
+    assert "b@acme.test" not in cli("user", "list").output
+    assert "c@acme.test" not in cli("user", "list").output
+
+
+def test_roles_imply_roles_and_admin_implies_all(yaprak_runtime, make_company):
+    acme = make_company("ACME", addons=["alpha"])
+    kernel = yaprak_runtime.kernel
+    assert {"admin", "user", "alpha.clerk", "alpha.manager"} <= set(all_roles(kernel))
+    with yaprak_runtime.db.transaction() as s:
+        company = get_company(s, "ACME")
+        manager = add_user(s, "m@acme.test")
+        admin = add_user(s, "a@acme.test")
+        outsider = add_user(s, "o@acme.test")
+        grant(s, kernel, manager, company, ["alpha.manager"])
+        grant(s, kernel, admin, company, ["admin"])
+        assert roles_of(s, kernel, manager, company) == {"alpha.manager", "alpha.clerk"}
+        assert has_role(s, kernel, admin, company, "alpha.clerk")
+        assert not has_role(s, kernel, outsider, company, "user")
+        require_role(s, kernel, manager, company, "alpha.clerk")
+        with pytest.raises(Forbidden, match="o@acme.test does not have the role alpha.clerk"):
+            require_role(s, kernel, outsider, company, "alpha.clerk")
+    assert acme.code == "ACME"
+
+
+def test_tokens_are_hashed_shown_once_and_revocable(cli, make_company, yaprak_app, yaprak_runtime):
+    make_company("ACME", addons=["alpha"])
+    cli("user", "add", "api@acme.test", "--company", "ACME", "--no-password")
+    created = cli("token", "create", "api@acme.test", "--company", "ACME", "--name", "erp bridge")
+    plain = created.stdout.strip()
+    assert plain.startswith("yk_") and len(plain) > 40
+    assert "cannot be shown again" in created.stderr
+    with yaprak_runtime.db.Session() as s:
+        row = s.scalar(select(ApiToken))
+        assert row.token_hash == hashlib.sha256(plain.encode()).hexdigest()
+        assert plain not in (row.token_hash, row.prefix)
+    client = yaprak_app.test_client()
+    ok = client.get("/api/v1/core/company", headers={"Authorization": f"Bearer {plain}"})
+    assert ok.status_code == 200 and ok.get_json()["code"] == "ACME"
+    listing = cli("token", "list").output
+    assert f"yk_{plain[3:11]}…" in listing and "erp bridge" in listing and "active" in listing
+    assert cli("token", "revoke", plain[3:11]).output == f"Token {row.id} revoked.\n"
+    gone = client.get("/api/v1/core/company", headers={"Authorization": f"Bearer {plain}"})
+    assert gone.status_code == 401
+    assert cli("token", "revoke", "nosuch", expect=1).output == "Error: no API token 'nosuch'\n"
+
+
+def test_a_token_needs_a_membership(yaprak_runtime, make_company):
+    make_company("ACME")
+    other = make_company("OTHER")
+    with yaprak_runtime.db.transaction() as s:
+        user = add_user(s, "x@acme.test")
+        grant(s, yaprak_runtime.kernel, user, get_company(s, "ACME"), ["user"])
+        with pytest.raises(Exception, match="x@acme.test is not a member of OTHER"):
+            create_token(s, user, get_company(s, other.code))
+
+
+def _csrf(page):
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def test_login_logout_and_company_switch(yaprak_app, yaprak_runtime, make_company):
+    make_company("ACME")
+    make_company("BETA", name="Beta Ltd.")
+    make_company("GAMMA", name="Gamma Ltd.")
+    with yaprak_runtime.db.transaction() as s:
+        user = add_user(s, "ali@acme.test", "Ali", "dogru-parola")
+        grant(s, yaprak_runtime.kernel, user, get_company(s, "ACME"), ["user"])
+        grant(s, yaprak_runtime.kernel, user, get_company(s, "BETA"), ["user"])
+    client = yaprak_app.test_client()
+    form = client.get("/login")
+    assert form.status_code == 200
+    token = _csrf(form)
+    wrong = client.post(
+        "/login", data={"csrf_token": token, "email": "ali@acme.test", "password": "yanlis-parola"}
+    )
+    assert wrong.status_code == 401 and "E-mail or password is wrong." in wrong.get_data(
+        as_text=True
+    )
+    assert (
+        client.post(
+            "/login", data={"email": "ali@acme.test", "password": "dogru-parola"}
+        ).status_code
+        == 400
+    )
+    ok = client.post(
+        "/login?next=https://evil.example/",
+        data={"csrf_token": token, "email": "ALI@acme.test", "password": "dogru-parola"},
+    )
+    assert ok.status_code == 302 and ok.location == "/"  # no open redirect
+    home = client.get("/").get_data(as_text=True)
+    assert "ACME Ltd." in home and "ali@acme.test" in home
+    assert "Beta Ltd." in home and "Gamma Ltd." not in home  # the switcher lists own companies
+    with yaprak_runtime.db.Session() as s:
+        beta_id, gamma_id = get_company(s, "BETA").id, get_company(s, "GAMMA").id
+    assert client.post("/company/switch", data={"company_id": beta_id}).status_code == 400  # CSRF
+    token = _csrf(client.get("/"))
+    assert (
+        client.post(
+            "/company/switch", data={"csrf_token": token, "company_id": gamma_id}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/company/switch", data={"csrf_token": token, "company_id": beta_id}
+        ).status_code
+        == 302
+    )
+    assert client.get("/api/v1/core/company").get_json()["code"] == "BETA"
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_roles_guard_the_company_api(make_company, company_client):
+    acme = make_company("ACME")
+    clerk = company_client(acme, roles=["user"])
+    r = clerk.patch("/api/v1/core/company", json={"name": "Renamed"})
+    assert r.status_code == 403
+    assert r.get_json()["error"]["message"] == "This needs the role admin."
+    admin = company_client(acme)
+    assert admin.patch("/api/v1/core/company", json={"name": "Renamed"}).status_code == 200
+
+
+def test_inactive_users_cannot_log_in_or_use_tokens(
+    yaprak_app, yaprak_runtime, make_company, company_client
+):
+    acme = make_company("ACME")
+    client = company_client(acme)
+    with yaprak_runtime.db.transaction() as s:
+        s.get(User, client.user_id).active = False
+    assert client.get("/api/v1/core/company").status_code == 401
+    assert client.get("/").status_code == 302
