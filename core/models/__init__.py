@@ -4,6 +4,7 @@ from core.models.addon import CompanyAddon, InstalledAddon
 from core.models.company import Company
 from core.models.partner import Partner, PartnerAddress, PartnerGroup, PaymentTerm
 from core.models.product import Product, ProductCategory, ProductVendor
+from core.models.sequence import Sequence, SequenceCounter
 from core.models.user import ApiToken, Membership, MembershipRole, User
 
 __all__ = [
@@ -20,5 +21,7 @@ __all__ = [
     "Product",
     "ProductCategory",
     "ProductVendor",
+    "Sequence",
+    "SequenceCounter",
     "User",
 ]

@@ -11,8 +11,8 @@ from core.types import Money, Quantity
 
 
 def test_the_rounding_rule_is_half_up_to_two_places():
-    assert round_money("2.675") == Decimal("2.68")  # half-even would give 2.67... and 2.665 -> 2.66
-    assert round_money("2.665") == Decimal("2.67")
+    assert round_money("2.675") == Decimal("2.68")
+    assert round_money("2.665") == Decimal("2.67")  # half-even (marshmallow, Python) gives 2.66
     assert round_money("-2.675") == Decimal("-2.68")
     assert round_money(3) == Decimal("3.00")
     assert round_quantity("1.0005") == Decimal("1.001")

@@ -1,0 +1,126 @@
+"""Gap-free, duplicate-free document numbers, assigned inside the document's transaction.
+
+A number is taken with one ``UPDATE ... SET next_value = next_value + 1 ... RETURNING``
+on the counter row of the sequence and period. The row stays locked until the transaction
+ends (PostgreSQL row lock; SQLite's write lock), so concurrent takers queue; a rollback
+gives the number back, a commit keeps it. Documents carry a unique constraint on their
+number as a backstop.
+
+Patterns are data a company edits, never evaluated: ``{seq}`` (with an optional width such
+as ``{seq:05d}``), ``{year}``, ``{yy}``, ``{month}``. Example: ``SO-{year}-{seq:05d}``.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import date
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.companies import InvalidField
+from core.kernel.errors import KernelError
+from core.models.sequence import Sequence, SequenceCounter
+from core.tenancy import company_of
+
+FIELDS = {"seq", "year", "yy", "month"}
+RESETS = ("never", "yearly", "monthly")
+_SEQ_SPEC = re.compile(r"^0?[1-9]d$|^d?$")
+
+
+def check_pattern(pattern: str) -> str:
+    """Validate a number pattern (raises ``InvalidField('pattern', ...)``)."""
+    if not pattern or len(pattern) > 100:
+        raise InvalidField("pattern", "1 to 100 characters")
+    seen = set()
+    try:
+        parsed = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise InvalidField("pattern", f"{pattern!r}: {exc}") from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in FIELDS or conversion:
+            raise InvalidField(
+                "pattern", f"{{{name}}} is not allowed (use {{seq}}, {{year}}, {{yy}}, {{month}})"
+            )
+        if name == "seq" and not _SEQ_SPEC.match(spec or ""):
+            raise InvalidField("pattern", f"{{seq:{spec}}}: the width looks like {{seq:05d}}")
+        if name != "seq" and spec:
+            raise InvalidField("pattern", f"{{{name}}} takes no format")
+        seen.add(name)
+    if "seq" not in seen:
+        raise InvalidField("pattern", "the pattern needs {seq}")
+    return pattern
+
+
+def _period(reset: str, on: date) -> str:
+    return {"never": "", "yearly": f"{on.year}", "monthly": f"{on.year}-{on.month:02d}"}[reset]
+
+
+def render(pattern: str, value: int, on: date) -> str:
+    return pattern.format(
+        seq=value, year=on.year, yy=f"{on.year % 100:02d}", month=f"{on.month:02d}"
+    )
+
+
+def set_sequence(session: Session, code: str, pattern: str, reset: str = "yearly") -> Sequence:
+    """Set how the session's company numbers ``code`` (counters are kept)."""
+    check_pattern(pattern)
+    if reset not in RESETS:
+        raise InvalidField("reset", f"{reset!r}: choose never, yearly or monthly")
+    sequence = session.scalar(select(Sequence).where(Sequence.code == code))
+    if sequence is None:
+        sequence = Sequence(code=code, pattern=pattern, reset=reset)
+        session.add(sequence)
+    else:
+        sequence.pattern, sequence.reset = pattern, reset
+    session.flush()
+    return sequence
+
+
+def next_number(
+    session: Session,
+    code: str,
+    on: date,
+    default_pattern: str | None = None,
+    default_reset: str = "yearly",
+) -> str:
+    """Take the next number of ``code`` for the session's company, in its transaction."""
+    company_id = company_of(session)
+    if company_id is None:
+        raise KernelError("numbers are taken in a session acting for a company")
+    sequence = session.scalar(select(Sequence).where(Sequence.code == code))
+    if sequence is None:
+        if default_pattern is None:
+            raise KernelError(f"no number sequence {code!r}: set one with `yaprak sequence set`")
+        try:
+            with session.begin_nested():
+                sequence = set_sequence(session, code, default_pattern, default_reset)
+        except IntegrityError:  # made meanwhile by a concurrent transaction
+            sequence = session.scalar(select(Sequence).where(Sequence.code == code))
+            assert sequence is not None
+    period = _period(sequence.reset, on)
+    table = SequenceCounter.__table__
+    take = (
+        update(table)
+        .where(table.c.sequence_id == sequence.id, table.c.period == period)
+        .values(next_value=table.c.next_value + 1)
+        .returning(table.c.next_value)
+    )
+    connection = session.connection()
+    value = connection.execute(take).scalar()
+    if value is None:  # the first number of this period
+        try:
+            with session.begin_nested():
+                session.connection().execute(
+                    insert(table).values(
+                        company_id=company_id, sequence_id=sequence.id, period=period, next_value=2
+                    )
+                )
+            value = 2
+        except IntegrityError:  # another transaction made it first: take from it
+            value = connection.execute(take).scalar()
+    return render(sequence.pattern, value - 1, on)
