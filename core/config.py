@@ -5,6 +5,11 @@
   ``postgresql://...`` uses psycopg 3.
 - ``YAPRAK_ADDONS`` (default: all installed): comma-separated names, load only these.
 - ``YAPRAK_TRACE_HOOKS`` (default ``0``): ``1`` prints every hook call to stderr.
+- ``YAPRAK_SMTP_URL``: where mail goes: ``smtp://user:pass@host:25``,
+  ``smtp+starttls://...:587`` or ``smtps://...:465``; unset, mail waits in the outbox.
+- ``YAPRAK_MAIL_FROM`` (default ``Yaprak <yaprak@localhost>``): the sender.
+- ``YAPRAK_REDIS_URL``: job queue in Redis (several machines); unset, an SQLite file in
+  the instance folder. ``YAPRAK_JOBS_IMMEDIATE=1`` runs jobs at once, in the process.
 - ``YAPRAK_SECRET_KEY`` (default: generated once into ``$YAPRAK_HOME/secret_key``): signs
   session cookies; set it when several machines serve the same site.
 """
@@ -30,6 +35,10 @@ class Config:
     trace_hooks: bool = False
     secret_key: str = ""
     testing: bool = False
+    smtp_url: str = ""
+    mail_from: str = "Yaprak <yaprak@localhost>"
+    redis_url: str = ""
+    jobs_immediate: bool = False
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)
@@ -47,6 +56,10 @@ class Config:
             else None,
             "trace_hooks": _flag(env.get("YAPRAK_TRACE_HOOKS")),
             "secret_key": env.get("YAPRAK_SECRET_KEY", ""),
+            "smtp_url": env.get("YAPRAK_SMTP_URL", ""),
+            "mail_from": env.get("YAPRAK_MAIL_FROM", "Yaprak <yaprak@localhost>"),
+            "redis_url": env.get("YAPRAK_REDIS_URL", ""),
+            "jobs_immediate": _flag(env.get("YAPRAK_JOBS_IMMEDIATE")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

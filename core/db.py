@@ -114,8 +114,9 @@ class Database:
     """An engine and its session factories (``Session``: reads; ``WriteSession``: changes)."""
 
     def __init__(self, url: str | URL, **engine_kwargs: Any) -> None:
-        from core.tenancy import TenantSession
+        from core.tenancy import TenantSession, install_document_events
 
+        install_document_events()
         self.engine = make_engine(url, **engine_kwargs)
         self.url = self.engine.url
         self.Session = sessionmaker(self.engine, class_=TenantSession, expire_on_commit=False)

@@ -93,6 +93,16 @@ def roles() -> list[Role]:
     """
 
 
+@hookspec
+def workflows() -> list[dict[str, Any]]:
+    """Return the default workflows of the add-on's document types (``core.workflow``).
+
+    Called once. Each is a definition as ``core.workflow.WORKFLOW_SCHEMA`` describes:
+    states, transitions (role, guards, numbering), approval bands. Companies change their
+    own copy (``yaprak workflow set``); the default stays as shipped.
+    """
+
+
 # --------------------------------------------------------------------------------------
 # Company hooks: called through hooks_for(company); only enabled add-ons answer
 # --------------------------------------------------------------------------------------
@@ -150,6 +160,25 @@ def document_saved(document: Any, data: dict[str, Any]) -> None:
     write your own table's row from your fields. Raise ``marshmallow.ValidationError``
     to refuse the change (the user gets a 400 naming the field) or any exception to
     abort it: nothing of the change is kept.
+    """
+
+
+@hookspec
+def before_transition(document: Any, action: str, user: Any) -> None:
+    """Called before ``document`` takes ``action`` (``core.documents.transition``).
+
+    Raise ``core.documents.Veto("reason")`` to refuse it: the user sees the reason and
+    nothing changes. Runs in the transition's transaction.
+    """
+
+
+@hookspec
+def after_transition(document: Any, action: str, user: Any) -> None:
+    """Called after ``document`` took ``action`` (its state and number are set).
+
+    Add your steps here, in the same transaction (reserve stock when an order is confirmed,
+    create orders from an approved requisition, queue an e-mail). Any exception rolls the
+    whole transition back.
     """
 
 

@@ -46,6 +46,31 @@ class Runtime:
         self.core_ready = False
 
     @cached_property
+    def templates(self) -> Any:
+        """A Jinja environment over core's and every loaded add-on's ``templates/`` (for
+        mail and documents rendered outside a web request)."""
+        from pathlib import Path
+
+        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+        folders = [Path(__file__).resolve().parent / "web" / "templates"]
+        for name in self.kernel.order:
+            folder = self.kernel.available[name].templates_dir
+            if folder.is_dir():
+                folders.append(folder)
+        return Environment(
+            loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
+            autoescape=select_autoescape(["html"], default_for_string=False),
+        )
+
+    @cached_property
+    def jobs(self) -> Any:
+        """The huey queue of this runtime (see ``core.jobs``)."""
+        from core.jobs import make_queue
+
+        return make_queue(self)
+
+    @cached_property
     def migrations(self) -> Migrations:
         """The revision graph of core and the loaded add-ons (read once per runtime)."""
         from core.kernel.migrations import Migrations

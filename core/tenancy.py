@@ -142,6 +142,21 @@ class TenantSession(Session):
 install(TenantSession)
 
 
+_DOCUMENT_EVENTS: list[bool] = []
+
+
+def install_document_events() -> None:
+    """The audit trail and the approval reset, on every session (once per process)."""
+    if _DOCUMENT_EVENTS:
+        return
+    from core.documents import install_audit
+    from core.workflow import install_workflow
+
+    install_audit(TenantSession)
+    install_workflow(TenantSession)
+    _DOCUMENT_EVENTS.append(True)
+
+
 def all_companies(statement: Any) -> Any:
     """Mark an ORM statement to read every company's rows (kernel and admin work only)."""
     return statement.execution_options(yaprak_all_companies=True)

@@ -1,19 +1,29 @@
 """Core's tables (all prefixed ``core_``)."""
 
 from core.models.addon import CompanyAddon, InstalledAddon
+from core.models.audit import AuditEntry
 from core.models.company import Company
+from core.models.jobs import JobRun
+from core.models.outbox import OutboxAttachment, OutboxMessage
 from core.models.partner import Partner, PartnerAddress, PartnerGroup, PaymentTerm
 from core.models.product import Product, ProductCategory, ProductVendor
 from core.models.sequence import Sequence, SequenceCounter
 from core.models.user import ApiToken, Membership, MembershipRole, User
+from core.models.workflow import Approval, Delegation, WorkflowSetting
 
 __all__ = [
     "ApiToken",
+    "Approval",
+    "AuditEntry",
     "Company",
     "CompanyAddon",
+    "Delegation",
     "InstalledAddon",
+    "JobRun",
     "Membership",
     "MembershipRole",
+    "OutboxAttachment",
+    "OutboxMessage",
     "Partner",
     "PartnerAddress",
     "PartnerGroup",
@@ -24,4 +34,5 @@ __all__ = [
     "Sequence",
     "SequenceCounter",
     "User",
+    "WorkflowSetting",
 ]

@@ -87,6 +87,7 @@ def make_runtime(
     from core.kernel import lifecycle
     from core.runtime import Runtime
 
+    config.setdefault("jobs_immediate", True)  # jobs run at once, in the test's process
     cfg = Config(
         home=home,
         database_url=database_url,

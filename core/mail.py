@@ -1,0 +1,295 @@
+"""E-mail: queued in the outbox with the change that causes it, delivered over SMTP after commit.
+
+``queue_mail`` renders an add-on's templates (Turkish or English) and writes an
+``OutboxMessage`` in the caller's transaction: a rolled-back change sends nothing. After the
+commit a delivery job is queued; ``deliver_outbox`` claims due messages, sends them over one
+SMTP connection, and marks each sent, or schedules a retry with backoff (the reason kept).
+A message that keeps failing is marked failed after ``MAX_ATTEMPTS``; nothing is lost while
+the server is down.
+
+Exactly once: a message is claimed (``sending``) and committed before it is sent, and marked
+sent right after. Only a crash between the SMTP server accepting a message and that mark can
+repeat it (after ``STALE_CLAIM``); the Message-ID stays the same, so mail clients drop the
+duplicate.
+
+Templates live in an add-on's ``templates/<addon>/mail/``: ``<name>.subject.txt`` (one line),
+``<name>.txt`` and optionally ``<name>.html``, each optionally per language
+(``<name>.tr.txt`` wins over ``<name>.txt`` for Turkish).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid, parseaddr
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session
+
+from core.kernel.errors import KernelError
+from core.models import OutboxAttachment, OutboxMessage
+from core.tenancy import company_of
+
+if TYPE_CHECKING:
+    from core.runtime import Runtime
+
+MAX_ATTEMPTS = 8
+BACKOFF = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)  # seconds
+STALE_CLAIM = timedelta(minutes=10)
+BATCH = 200
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+# ----------------------------------------------------------------------------- queueing
+def _template(env: Any, name: str, suffix: str, language: str, required: bool = True) -> Any:
+    from jinja2 import TemplateNotFound
+
+    for candidate in (f"{name}.{language}.{suffix}", f"{name}.{suffix}"):
+        try:
+            return env.get_template(candidate)
+        except TemplateNotFound:
+            continue
+    if required:
+        raise KernelError(f"no mail template {name}.{suffix}")
+    return None
+
+
+def queue_mail(
+    session: Session,
+    to: list[str],
+    template: str,
+    context: dict[str, Any],
+    language: str = "tr",
+    cc: list[str] | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> OutboxMessage:
+    """Write a message to the outbox in ``session``'s transaction (the session's company)."""
+    from core.runtime import current_runtime
+
+    if company_of(session) is None:
+        raise KernelError("mail is queued in a session acting for a company")
+    recipients = [a.strip() for a in to if a and a.strip()]
+    for address in [*recipients, *(cc or [])]:
+        if "@" not in parseaddr(address)[1]:
+            raise KernelError(f"not an e-mail address: {address!r}")
+    if not recipients:
+        raise KernelError("a message needs at least one recipient")
+    env = current_runtime().templates
+    subject = _template(env, template, "subject.txt", language).render(**context).strip()
+    text = _template(env, template, "txt", language).render(**context)
+    html_template = _template(env, template, "html", language, required=False)
+    message = OutboxMessage(
+        to=", ".join(recipients),
+        cc=", ".join(cc or []),
+        subject=subject.splitlines()[0][:300],
+        body_text=text,
+        body_html=html_template.render(**context) if html_template else None,
+        message_id=make_msgid(domain="yaprak.local"),
+    )
+    for filename, content, mime in attachments or []:
+        message.attachments.append(
+            OutboxAttachment(filename=filename, content=content, mime_type=mime)
+        )
+    session.add(message)
+    session.flush()
+    _deliver_after_commit(session)
+    return message
+
+
+def _deliver_after_commit(session: Session) -> None:
+    if session.info.get("yaprak_mail_hook"):
+        return
+    session.info["yaprak_mail_hook"] = True
+
+    def after_commit(committed: Session) -> None:
+        committed.info.pop("yaprak_mail_hook", None)
+        from core.jobs import enqueue_delivery
+
+        enqueue_delivery()
+
+    def after_rollback(rolled_back: Session) -> None:
+        rolled_back.info.pop("yaprak_mail_hook", None)
+
+    event.listen(session, "after_commit", after_commit, once=True)
+    event.listen(session, "after_soft_rollback", after_rollback, once=True)
+
+
+# ----------------------------------------------------------------------------- delivery
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # none | starttls | tls
+    username: str
+    password: str
+    sender: str
+
+    @classmethod
+    def from_url(cls, url: str, sender: str) -> SmtpSettings:
+        """``smtp://user:pass@host:25``, ``smtp+starttls://...:587``, ``smtps://...:465``."""
+        parts = urlsplit(url)
+        security = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "tls"}.get(parts.scheme)
+        if security is None or not parts.hostname:
+            raise KernelError(
+                f"YAPRAK_SMTP_URL: {url!r} is not smtp://, smtp+starttls:// or smtps://"
+            )
+        port = parts.port or {"none": 25, "starttls": 587, "tls": 465}[security]
+        return cls(
+            parts.hostname,
+            port,
+            security,
+            unquote(parts.username or ""),
+            unquote(parts.password or ""),
+            sender,
+        )
+
+    def connect(self) -> smtplib.SMTP:
+        context = ssl.create_default_context()
+        if self.security == "tls":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=30, context=context
+            )
+        else:
+            client = smtplib.SMTP(self.host, self.port, timeout=30)
+            if self.security == "starttls":
+                client.starttls(context=context)
+        if self.username:
+            client.login(self.username, self.password)
+        return client
+
+
+def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = row.to
+    if row.cc:
+        email["Cc"] = row.cc
+    email["Subject"] = row.subject
+    email["Message-ID"] = row.message_id or make_msgid(domain="yaprak.local")
+    email.set_content(row.body_text)
+    if row.body_html:
+        email.add_alternative(row.body_html, subtype="html")
+    for attachment in row.attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        email.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+    return email
+
+
+def _due(when: datetime) -> Any:
+    return or_(
+        (OutboxMessage.state == "queued") & (OutboxMessage.next_attempt_at <= when),
+        (OutboxMessage.state == "sending") & (OutboxMessage.claimed_at <= when - STALE_CLAIM),
+    )
+
+
+def _claim(runtime: Runtime, when: datetime, limit: int) -> list[int]:
+    """Mark up to ``limit`` due messages as sending (committed), return their ids."""
+    with runtime.db.transaction() as session:
+        query = select(OutboxMessage).where(_due(when)).order_by(OutboxMessage.id).limit(limit)
+        if runtime.db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)  # several workers share the outbox
+        rows = session.scalars(query).all()
+        for row in rows:
+            row.state, row.claimed_at = "sending", when
+        return [row.id for row in rows]
+
+
+def deliver_outbox(
+    runtime: Runtime, when: datetime | None = None, limit: int | None = None
+) -> tuple[int, int]:
+    """Send due messages; ``(sent, failed attempts)``. Safe to run in several workers."""
+    config = runtime.config
+    sent = failed = 0
+    while limit is None or sent + failed < limit:
+        moment = when or now()
+        ids = _claim(runtime, moment, BATCH if limit is None else min(BATCH, limit - sent - failed))
+        if not ids:
+            break
+        if not config.smtp_url:
+            _retry(runtime, ids, "no SMTP server configured (YAPRAK_SMTP_URL)", moment)
+            failed += len(ids)
+            break
+        settings = SmtpSettings.from_url(config.smtp_url, config.mail_from)
+        try:
+            client = settings.connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            _retry(runtime, ids, f"cannot reach the SMTP server: {exc}", moment)
+            failed += len(ids)
+            break
+        try:
+            s, f = _send_batch(runtime, client, settings, ids, moment)
+            sent, failed = sent + s, failed + f
+        finally:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                client.quit()
+    return sent, failed
+
+
+def _send_batch(
+    runtime: Runtime, client: smtplib.SMTP, settings: SmtpSettings, ids: list[int], moment: datetime
+) -> tuple[int, int]:
+    sent = failed = 0
+    with runtime.db.transaction() as session:
+        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).all()
+        for row in rows:
+            try:
+                email = build_message(row, settings.sender)
+                client.send_message(email)
+            except (OSError, smtplib.SMTPException) as exc:
+                _schedule_retry(row, f"{type(exc).__name__}: {exc}", moment)
+                failed += 1
+                if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                    break  # the connection is gone: the rest waits for the next run
+            else:
+                row.state, row.sent_at, row.last_error = "sent", now(), ""
+                sent += 1
+        for row in rows:  # claimed but not tried (connection lost): back to the queue
+            if row.state == "sending":
+                row.state = "queued"
+    return sent, failed
+
+
+def _schedule_retry(row: OutboxMessage, reason: str, moment: datetime) -> None:
+    row.attempts += 1
+    row.last_error = reason[:2000]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.state = "failed"
+    else:
+        row.state = "queued"
+        row.next_attempt_at = moment + timedelta(
+            seconds=BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
+        )
+
+
+def _retry(runtime: Runtime, ids: list[int], reason: str, moment: datetime) -> None:
+    with runtime.db.transaction() as session:
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+            _schedule_retry(row, reason, moment)
+
+
+def retry_message(session: Session, message_id: int) -> OutboxMessage:
+    """Queue a failed (or waiting) message again, now."""
+    row = session.get(OutboxMessage, message_id)
+    if row is None:
+        raise KernelError(f"no outbox message {message_id}")
+    if row.state == "sent":
+        raise KernelError(f"message {message_id} was sent already")
+    row.state, row.next_attempt_at, row.attempts = "queued", now(), 0
+    return row
+
+
+__all__ = ["SmtpSettings", "deliver_outbox", "formataddr", "queue_mail", "retry_message"]
