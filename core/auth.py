@@ -43,6 +43,7 @@ class Role:
 CORE_ROLES = (
     Role("admin", "Administrator: every role, company settings, users"),
     Role("user", "User: works with the documents of the enabled add-ons"),
+    Role("manager", "Manager: approves above the approvers' limits", implies=("user",)),
 )
 
 

@@ -53,7 +53,9 @@ def now() -> datetime:
 def _template(env: Any, name: str, suffix: str, language: str, required: bool = True) -> Any:
     from jinja2 import TemplateNotFound
 
-    for candidate in (f"{name}.{language}.{suffix}", f"{name}.{suffix}"):
+    stem, _, ext = suffix.rpartition(".")
+    localized = f"{name}.{stem + '.' if stem else ''}{language}.{ext}"
+    for candidate in (localized, f"{name}.{suffix}"):
         try:
             return env.get_template(candidate)
         except TemplateNotFound:
@@ -105,22 +107,27 @@ def queue_mail(
     return message
 
 
-def _deliver_after_commit(session: Session) -> None:
-    if session.info.get("yaprak_mail_hook"):
+def _after_commit(session: Session) -> None:
+    # also called when a SAVEPOINT is released: wait for the real commit
+    if session.in_nested_transaction() or not session.info.pop("yaprak_mail_pending", False):
         return
-    session.info["yaprak_mail_hook"] = True
+    from core.jobs import enqueue_delivery
 
-    def after_commit(committed: Session) -> None:
-        committed.info.pop("yaprak_mail_hook", None)
-        from core.jobs import enqueue_delivery
+    enqueue_delivery()
 
-        enqueue_delivery()
 
-    def after_rollback(rolled_back: Session) -> None:
-        rolled_back.info.pop("yaprak_mail_hook", None)
+def _after_rollback(session: Session, previous: Any) -> None:
+    if previous.parent is None:  # the whole transaction rolled back: nothing was queued
+        session.info.pop("yaprak_mail_pending", None)
 
-    event.listen(session, "after_commit", after_commit, once=True)
-    event.listen(session, "after_soft_rollback", after_rollback, once=True)
+
+def _deliver_after_commit(session: Session) -> None:
+    """Once ``session`` commits, ask the worker to deliver (listeners set once per session)."""
+    session.info["yaprak_mail_pending"] = True
+    if not session.info.get("yaprak_mail_listening"):
+        session.info["yaprak_mail_listening"] = True
+        event.listen(session, "after_commit", _after_commit)
+        event.listen(session, "after_soft_rollback", _after_rollback)
 
 
 # ----------------------------------------------------------------------------- delivery

@@ -24,11 +24,10 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    func,
-    select,
-)
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.documents import Document, TransitionRefused, document_classes, transition
 from core.kernel.errors import KernelError
@@ -352,11 +351,11 @@ def check_transition(
     step = workflow.steps.get(action)
     if step is None:
         raise TransitionRefused(f"{workflow.document_type} has no action {action!r}")
-    if document.state not in step.sources:
-        raise TransitionRefused(f"{action!r} is not allowed from state {document.state!r}")
     if step.approval and not system:
         verb = "approve" if step.approval == "complete" else "reject"
         raise TransitionRefused(f"{action!r} happens through the approval chain: use {verb}")
+    if document.state not in step.sources:
+        raise TransitionRefused(f"{action!r} is not allowed from state {document.state!r}")
     if not system:
         if user is None:
             raise TransitionRefused("a user is needed for this action")
@@ -376,13 +375,19 @@ def requester_id(document: Document) -> int | None:
 
 
 def _round(session: Session, document: Document) -> int:
-    current = session.scalar(
-        select(func.max(Approval.round)).where(
+    """The current approval round: a reset voids a round's decisions and starts the next."""
+    rows = session.execute(
+        select(Approval.round, Approval.void).where(
             Approval.document_type == document.__document_type__,
             Approval.document_id == document.id,
         )
-    )
-    return current or 1
+    ).all()
+    if not rows:
+        return 1
+    last = max(r for r, _ in rows)
+    if all(void for r, void in rows if r == last):
+        return last + 1
+    return last
 
 
 def decisions(session: Session, document: Document) -> list[Approval]:
@@ -499,6 +504,24 @@ def decide(
     from core.documents import USER_KEY
 
     session.info[USER_KEY] = user.id
+    try:
+        return _record_decision(session, document, workflow, user, acting, role, decision, comment)
+    except (IntegrityError, StaleDataError):
+        raise TransitionRefused(
+            f"{document.display_name} was decided by someone else at the same moment: reload it"
+        ) from None
+
+
+def _record_decision(
+    session: Session,
+    document: Document,
+    workflow: Workflow,
+    user: User,
+    acting: User,
+    role: str,
+    decision: str,
+    comment: str,
+) -> Approval:
     with session.begin_nested():
         record = Approval(
             company_id=document.company_id,

@@ -18,6 +18,7 @@ FIXTURE_ADDONS = Path(__file__).parent / "fixtures" / "addons"
 sys.path.insert(0, str(FIXTURE_ADDONS))
 
 HEALTHY = {"alpha": "yk_alpha", "beta": "yk_beta"}
+DOCS = {"docs": "yk_docs"}
 BROKEN = {
     "badmanifest": "yk_badmanifest",
     "importerror": "yk_importerror",
@@ -41,8 +42,8 @@ def fixture_eps(names: dict[str, str] | None = None) -> list[EntryPoint]:
 
 @pytest.fixture
 def yaprak_entry_points() -> list[EntryPoint]:
-    """alpha and beta plus whatever is installed (acme_notes in CI)."""
-    return fixture_eps() + installed_entry_points()
+    """alpha, beta and docs plus whatever is installed (acme_notes)."""
+    return fixture_eps({**HEALTHY, **DOCS}) + installed_entry_points()
 
 
 @pytest.fixture
