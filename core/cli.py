@@ -484,6 +484,70 @@ def token_revoke(ctx: click.Context, key: str) -> None:
     click.echo(f"Token {token_id} revoked.")
 
 
+# ------------------------------------------------------------------ outbox
+@main.group()
+def outbox() -> None:
+    """The e-mail outbox: what waits, what was sent, what failed."""
+
+
+@outbox.command("list")
+@click.option("--company", "code", default=None)
+@click.option("--state", type=click.Choice(["queued", "sending", "sent", "failed"]), default=None)
+@click.pass_context
+def outbox_list(ctx: click.Context, code: str | None, state: str | None) -> None:
+    """List messages, newest first."""
+    from sqlalchemy import select
+
+    from core.companies import get_company
+    from core.models import OutboxMessage
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.Session() as session:
+            query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+            if code:
+                query = query.where(OutboxMessage.company_id == get_company(session, code).id)
+            if state:
+                query = query.where(OutboxMessage.state == state)
+            rows = session.scalars(query).all()
+            for m in rows:
+                why = f"  ({m.last_error})" if m.last_error and m.state != "sent" else ""
+                click.echo(f"{m.id:<6} {m.state:<8} {m.attempts}x  {m.to:<30} {m.subject}{why}")
+            if not rows:
+                click.echo("The outbox is empty.")
+
+
+@outbox.command("send")
+@click.pass_context
+def outbox_send(ctx: click.Context) -> None:
+    """Send every due message now (what the worker does once a minute)."""
+    from core.mail import deliver_outbox
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        sent, failed = deliver_outbox(runtime)
+    click.echo(f"Sent {sent}, not sent {failed}.")
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@outbox.command("retry")
+@click.argument("message_id", type=int)
+@click.pass_context
+def outbox_retry(ctx: click.Context, message_id: int) -> None:
+    """Queue a failed message again."""
+    from core.mail import retry_message
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.transaction() as session:
+            retry_message(session, message_id)
+    click.echo(f"Message {message_id} queued again.")
+
+
 # ------------------------------------------------------------------ add-ons
 @main.group()
 def addons() -> None:

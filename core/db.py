@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, create_engine, event
+from sqlalchemy import ForeignKey, MetaData, create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -25,6 +25,8 @@ from sqlalchemy.orm import (
     mapped_column,
     sessionmaker,
 )
+
+from core.types import UTCDateTime
 
 #: Stable constraint names: Alembic needs them to alter or drop constraints later.
 NAMING_CONVENTION = {
@@ -59,9 +61,7 @@ class CompanyOwned:
 class Timestamped:
     """Mixin: ``created_at`` set on insert (UTC, timezone-aware)."""
 
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
 def normalize_url(url: str | URL) -> URL:

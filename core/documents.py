@@ -18,13 +18,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, event, inspect
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from core.db import Base, CompanyOwned, Timestamped, utcnow
 from core.kernel.errors import KernelError
 from core.money import round_money, to_decimal
-from core.types import Money
+from core.types import Money, UTCDateTime
 
 if TYPE_CHECKING:
     from core.models import Partner, User
@@ -61,9 +61,7 @@ class Document(CompanyOwned, Timestamped):
     amount_untaxed: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     amount_tax: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     amount_total: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     @declared_attr

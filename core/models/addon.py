@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
+from core.types import UTCDateTime
 
 if TYPE_CHECKING:
     from core.models.company import Company
@@ -25,7 +26,7 @@ class InstalledAddon(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[str] = mapped_column(String(64))
-    installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CompanyAddon(Base):
@@ -42,8 +43,6 @@ class CompanyAddon(Base):
     )
     addon: Mapped[str] = mapped_column(String(40), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    changed_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     company: Mapped[Company] = relationship(back_populates="addon_rows")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompanyOwned, utcnow
+from core.types import UTCDateTime
 
 
 class AuditEntry(CompanyOwned, Base):
@@ -17,7 +18,7 @@ class AuditEntry(CompanyOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_type: Mapped[str] = mapped_column(String(80))
     document_id: Mapped[int] = mapped_column()
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(30))  # create|update|transition|approve|reject|...
     field: Mapped[str] = mapped_column(String(120), default="")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, CompanyOwned, utcnow
+from core.types import UTCDateTime
 
 
 class WorkflowSetting(CompanyOwned, Base):
@@ -19,9 +20,7 @@ class WorkflowSetting(CompanyOwned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_type: Mapped[str] = mapped_column(String(80))
     definition: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Approval(CompanyOwned, Base):
@@ -38,7 +37,7 @@ class Approval(CompanyOwned, Base):
     decision: Mapped[str] = mapped_column(String(10))  # approved | rejected
     user_id: Mapped[int] = mapped_column(ForeignKey("core_user.id"))
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     comment: Mapped[str] = mapped_column(Text, default="")
     void: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -228,3 +228,51 @@ def company_client(yaprak_app: Any) -> Callable[..., YaprakClient]:
         return client_for(yaprak_app, company, roles, email)
 
     return make
+
+
+class SmtpInbox:
+    """What a loopback SMTP server (aiosmtpd) received: ``messages`` as ``EmailMessage``."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.controller: Any = None
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self, port: int = 0) -> None:
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        if not port:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        self.port = port
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpInbox]:
+    """A real SMTP server on loopback (aiosmtpd): ``config.smtp_url = smtp_server.url``."""
+    inbox = SmtpInbox()
+    inbox.start()
+    try:
+        yield inbox
+    finally:
+        inbox.stop()
