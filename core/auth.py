@@ -234,7 +234,7 @@ def create_token(
     """A new token for ``user`` acting in ``company``; the plain token is returned once."""
     if membership(session, user, company) is None:
         raise KernelError(f"{user.email} is not a member of {company.code}")
-    secret = secrets.token_urlsafe(32)  # 256 bits
+    secret = secrets.token_hex(32)  # 256 bits; hex: safe in shells, URLs and CLI arguments
     plain = f"{TOKEN_PREFIX}{secret}"
     token = ApiToken(
         user_id=user.id,

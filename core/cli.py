@@ -872,16 +872,75 @@ def jobs_list(ctx: click.Context, code: str | None) -> None:
 @jobs.command("run")
 @click.argument("name")
 @click.option("--company", "code", required=True, help="Company code.")
+@click.option("--background", is_flag=True, help="Queue it for the worker instead.")
 @click.pass_context
-def jobs_run(ctx: click.Context, name: str, code: str) -> None:
+def jobs_run(ctx: click.Context, name: str, code: str, background: bool) -> None:
     """Run the scheduled job NAME (addon.task) now for one company."""
-    from core.scheduler import run_task
+    from core.companies import get_company
+    from core.jobs import enqueue_task
+    from core.scheduler import run_task, tasks_for
 
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime)
-        run_task(runtime, name, code)
-    click.echo(f"Ran {name} for {code}")
+        if background:
+            with runtime.db.Session() as session:
+                company = get_company(session, code)
+                if name not in {
+                    t.qualified_name for t in tasks_for(runtime, company.enabled_addons)
+                }:
+                    _fail(f"no scheduled job {name!r} exists for {company.code}")
+                code = company.code
+            enqueue_task(runtime, name, code)
+            click.echo(f"Queued {name} for {code}")
+            return
+        run_id = run_task(runtime, name, code)
+    click.echo(f"Ran {name} for {code.upper()} (run {run_id})")
+
+
+@jobs.command("runs")
+@click.option("--company", "code", default=None)
+@click.pass_context
+def jobs_runs(ctx: click.Context, code: str | None) -> None:
+    """The latest job runs: state, progress, how they ended."""
+    from sqlalchemy import select
+
+    from core.companies import get_company
+    from core.models import Company, JobRun
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.Session() as session:
+            query = select(JobRun).order_by(JobRun.id.desc()).limit(50)
+            if code:
+                query = query.where(JobRun.company_id == get_company(session, code).id)
+            codes = dict(session.execute(select(Company.id, Company.code)).all())
+            rows = session.scalars(query).all()
+            for run in rows:
+                done = f"{run.done}/{run.total}" if run.total else str(run.done)
+                click.echo(
+                    f"{run.id:<6} {run.name:<32} {codes[run.company_id]:<10} {run.state:<8} "
+                    f"{done:<10} {run.message}"
+                )
+            if not rows:
+                click.echo("No job has run yet.")
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True, help="Threads running jobs.")
+@click.pass_context
+def worker(ctx: click.Context, workers: int) -> None:
+    """Run the job queue: scheduled jobs per company, mail delivery, queued jobs."""
+    from core.jobs import run_worker
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+    where = runtime.config.redis_url or str(runtime.config.home / "jobs.db")
+    click.echo(f"Yaprak worker: {workers} threads, queue {where} (Ctrl+C stops)")
+    with runtime.activate():
+        run_worker(runtime, workers)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m core`

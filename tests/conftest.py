@@ -6,6 +6,7 @@ really installed in the venv (the third-party test package, scaffolded ones).
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -131,3 +132,18 @@ def write_addon(root, name, hooks="", depends=(), module=None, models=None):
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     return module, package
+
+
+def fixture_site(root, names):
+    """A folder that makes fixture add-ons discoverable in another process, the way pip
+    would: ``.dist-info`` folders with entry points. Returns the PYTHONPATH to use."""
+    site = root / "site"
+    site.mkdir(parents=True, exist_ok=True)
+    for name, module in names.items():
+        info = site / f"yaprak_fixture_{name}-1.0.dist-info"
+        info.mkdir(exist_ok=True)
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: yaprak-fixture-{name}\nVersion: 1.0\n"
+        )
+        (info / "entry_points.txt").write_text(f"[yaprak.addons]\n{name} = {module}\n")
+    return os.pathsep.join([str(site), str(FIXTURE_ADDONS)])
