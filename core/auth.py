@@ -263,12 +263,14 @@ def authenticate_token(session: Session, plain: str) -> tuple[User, Company] | N
 
 
 def revoke_token(session: Session, key: str) -> ApiToken:
-    """Revoke a token given by id or by the prefix `yaprak token list` shows."""
-    query = select(ApiToken).where(
-        ApiToken.id == int(key)
-        if key.isdigit()
-        else ApiToken.prefix == key.removeprefix(TOKEN_PREFIX)[:8]
-    )
+    """Revoke a token given by its id, or by ``yk_`` and the prefix `yaprak token list` shows."""
+    key = key.strip().rstrip("…")
+    if key.startswith(TOKEN_PREFIX):
+        query = select(ApiToken).where(ApiToken.prefix == key.removeprefix(TOKEN_PREFIX)[:8])
+    elif key.isdigit():
+        query = select(ApiToken).where(ApiToken.id == int(key))
+    else:
+        raise KernelError(f"give a token id or its prefix (yk_...), not {key!r}")
     tokens = session.scalars(query).all()
     if not tokens:
         raise KernelError(f"no API token {key!r}")

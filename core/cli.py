@@ -473,7 +473,7 @@ def token_list(ctx: click.Context, code: str | None) -> None:
 @click.argument("key")
 @click.pass_context
 def token_revoke(ctx: click.Context, key: str) -> None:
-    """Revoke a token by its id or its prefix (as `yaprak token list` shows)."""
+    """Revoke a token by its id or its prefix yk_... (as `yaprak token list` shows)."""
     from core.auth import revoke_token
 
     runtime = _state(ctx).runtime

@@ -110,10 +110,13 @@ def test_tokens_are_hashed_shown_once_and_revocable(cli, make_company, yaprak_ap
     assert ok.status_code == 200 and ok.get_json()["code"] == "ACME"
     listing = cli("token", "list").output
     assert f"yk_{plain[3:11]}…" in listing and "erp bridge" in listing and "active" in listing
-    assert cli("token", "revoke", plain[3:11]).output == f"Token {row.id} revoked.\n"
+    assert cli("token", "revoke", plain[:11]).output == f"Token {row.id} revoked.\n"
     gone = client.get("/api/v1/core/company", headers={"Authorization": f"Bearer {plain}"})
     assert gone.status_code == 401
-    assert cli("token", "revoke", "nosuch", expect=1).output == "Error: no API token 'nosuch'\n"
+    assert (
+        cli("token", "revoke", "yk_nosuch", expect=1).output == "Error: no API token 'yk_nosuch'\n"
+    )
+    assert cli("token", "revoke", "nosuch", expect=1).output.startswith("Error: give a token id")
 
 
 def test_a_token_needs_a_membership(yaprak_runtime, make_company):
