@@ -484,6 +484,180 @@ def token_revoke(ctx: click.Context, key: str) -> None:
     click.echo(f"Token {token_id} revoked.")
 
 
+# ------------------------------------------------------------------ workflows, numbers, approvals
+@main.group()
+def workflow() -> None:
+    """Document workflows per company: roles, approval bands, accumulation."""
+
+
+def _in_company(runtime: Runtime, code: str) -> Iterator[tuple[Session, Company]]:
+    from core.companies import get_company
+    from core.tenancy import act_for
+
+    with runtime.activate(), runtime.db.transaction() as session:
+        company = get_company(session, code)
+        act_for(session, company)
+        yield session, company
+
+
+@workflow.command("show")
+@click.argument("document_type")
+@click.option("--company", "code", required=True)
+@click.pass_context
+def workflow_show(ctx: click.Context, document_type: str, code: str) -> None:
+    """Show a document type's workflow as the company has it."""
+    from core.workflow import describe, parse_workflow, workflow_definition
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, _):
+            lines = describe(parse_workflow(workflow_definition(session, document_type)))
+    click.echo("\n".join(lines))
+
+
+@workflow.command("set")
+@click.argument("document_type")
+@click.option("--company", "code", required=True)
+@click.option(
+    "--band",
+    "bands",
+    multiple=True,
+    help="UP_TO:ROLE,ROLE (in order); '-' for no upper limit, e.g. --band 100: "
+    "--band 10000:purchasing.approver --band -:purchasing.approver,manager",
+)
+@click.option("--role", "roles", multiple=True, help="TRANSITION=ROLE (empty role: anyone).")
+@click.option(
+    "--accumulate-days",
+    type=int,
+    default=None,
+    help="Add up the same requester's documents of the last N days.",
+)
+@click.pass_context
+def workflow_set(
+    ctx: click.Context,
+    document_type: str,
+    code: str,
+    bands: tuple[str, ...],
+    roles: tuple[str, ...],
+    accumulate_days: int | None,
+) -> None:
+    """Change a company's workflow (bands, roles, accumulation) without code."""
+    from core.workflow import change_workflow, describe, save_workflow, workflow_definition
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, _):
+            raw = change_workflow(
+                workflow_definition(session, document_type),
+                list(bands),
+                list(roles),
+                accumulate_days,
+            )
+            lines = describe(save_workflow(session, raw))
+    click.echo("\n".join(lines))
+
+
+@workflow.command("reset")
+@click.argument("document_type")
+@click.option("--company", "code", required=True)
+@click.pass_context
+def workflow_reset(ctx: click.Context, document_type: str, code: str) -> None:
+    """Go back to the workflow the add-on ships."""
+    from core.workflow import reset_workflow
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, _):
+            done = reset_workflow(session, document_type)
+    click.echo("Back to the default workflow." if done else "The company uses the default already.")
+
+
+@main.group()
+def sequence() -> None:
+    """Document numbers: a pattern per company and document type."""
+
+
+@sequence.command("set")
+@click.argument("document_type")
+@click.option("--company", "code", required=True)
+@click.option("--pattern", required=True, help="e.g. SO-{year}-{seq:05d}; also {yy}, {month}.")
+@click.option(
+    "--reset",
+    type=click.Choice(["never", "yearly", "monthly"]),
+    default="yearly",
+    show_default=True,
+)
+@click.pass_context
+def sequence_set(
+    ctx: click.Context, document_type: str, code: str, pattern: str, reset: str
+) -> None:
+    """Set how a document type is numbered (counters are kept)."""
+    from core.numbering import render, set_sequence
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, _):
+            set_sequence(session, document_type, pattern, reset)
+    from datetime import date
+
+    click.echo(f"{document_type}: next numbers look like {render(pattern, 1, date.today())}")
+
+
+@sequence.command("list")
+@click.option("--company", "code", required=True)
+@click.pass_context
+def sequence_list(ctx: click.Context, code: str) -> None:
+    """The company's number sequences and their counters."""
+    from sqlalchemy import select
+
+    from core.models import Sequence, SequenceCounter
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, _):
+            for seq in session.scalars(select(Sequence).order_by(Sequence.code)):
+                counters = session.scalars(
+                    select(SequenceCounter)
+                    .where(SequenceCounter.sequence_id == seq.id)
+                    .order_by(SequenceCounter.period)
+                ).all()
+                taken = ", ".join(f"{c.period or 'all'}: {c.next_value - 1}" for c in counters)
+                click.echo(f"{seq.code:<28} {seq.pattern:<24} {seq.reset:<8} taken {taken or '0'}")
+
+
+@main.group()
+def approvals() -> None:
+    """Approvals waiting for users."""
+
+
+@approvals.command("pending")
+@click.argument("email")
+@click.option("--company", "code", required=True)
+@click.pass_context
+def approvals_pending(ctx: click.Context, email: str, code: str) -> None:
+    """Documents waiting for a decision EMAIL may take."""
+    from core.auth import get_user
+    from core.workflow import pending_approvals
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, company):
+            found = pending_approvals(session, get_user(session, email), company)
+            for document, role in found:
+                click.echo(
+                    f"{document.__document_type__:<24} {document.display_name:<28} "
+                    f"{document.amount_total:>14} {document.currency}  as {role}"
+                )
+    if not found:
+        click.echo("Nothing waits for this user.")
+
+
 # ------------------------------------------------------------------ outbox
 @main.group()
 def outbox() -> None:

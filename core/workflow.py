@@ -643,3 +643,82 @@ def install_workflow(session_class: type[Session]) -> None:
     from sqlalchemy import event
 
     event.listen(session_class, "before_flush", _reset_on_change)
+
+
+def parse_band(text: str) -> dict:
+    """``"10000:purchasing.approver,manager"`` -> a band; ``"-:manager"`` has no upper limit,
+    ``"100:"`` needs no approval."""
+    limit, _, roles = text.partition(":")
+    limit = limit.strip()
+    if limit in ("-", "", "above"):
+        up_to = None
+    else:
+        try:
+            up_to = str(Decimal(limit.replace(",", ".")).quantize(Decimal("0.01")))
+        except Exception:
+            raise KernelError(f"--band {text!r}: the limit must be an amount or '-'") from None
+    return {"up_to": up_to, "chain": [r.strip() for r in roles.split(",") if r.strip()]}
+
+
+def change_workflow(
+    raw: dict,
+    bands: list[str] | None = None,
+    roles: list[str] | None = None,
+    accumulate_days: int | None = None,
+) -> dict:
+    """A copy of ``raw`` with new approval bands, transition roles (``name=role``, ``name=``
+    for anyone) or accumulation days."""
+    new = copy.deepcopy(raw)
+    if bands:
+        approval = new.setdefault("approval", {})
+        approval["bands"] = [parse_band(b) for b in bands]
+    steps = {t["name"]: t for t in new["transitions"]}
+    for item in roles or []:
+        name, sep, role = item.partition("=")
+        if not sep or name.strip() not in steps:
+            known = ", ".join(sorted(steps))
+            raise KernelError(f"--role {item!r}: use TRANSITION=ROLE with a transition of: {known}")
+        steps[name.strip()]["role"] = role.strip() or None
+    if accumulate_days is not None:
+        if accumulate_days < 0:
+            raise KernelError("--accumulate-days must not be negative")
+        new.setdefault("approval", {"bands": [{"up_to": None, "chain": []}]})
+        new["approval"]["accumulate_days"] = accumulate_days
+    return new
+
+
+def reset_workflow(session: Session, document_type: str) -> bool:
+    """Drop the company's copy: the add-on's default applies again."""
+    setting = session.scalar(
+        select(WorkflowSetting).where(WorkflowSetting.document_type == document_type)
+    )
+    if setting is None:
+        return False
+    session.delete(setting)
+    return True
+
+
+def describe(workflow: Workflow) -> list[str]:
+    """The workflow as lines of text (``yaprak workflow show``)."""
+    lines = [
+        f"{workflow.document_type}: states {', '.join(workflow.states)} (starts {workflow.initial})"
+    ]
+    for step in workflow.steps.values():
+        who = step.role or ("approval chain" if step.approval else "anyone")
+        extra = " [numbers it]" if step.number else ""
+        guards = "".join(f" if {g.field} {g.op} {g.value}" for g in step.guards)
+        lines.append(
+            f"  {step.name:<10} {'/'.join(step.sources)} -> {step.to}  by {who}{guards}{extra}"
+        )
+    if workflow.bands:
+        lines.append(
+            f"  approval of {workflow.amount_field}"
+            + (f", adding up {workflow.accumulate_days} days" if workflow.accumulate_days else "")
+        )
+        low = "0"
+        for band in workflow.bands:
+            chain = " then ".join(band.chain) or "no approval"
+            limit = f"up to {band.up_to}" if band.up_to is not None else f"above {low}"
+            lines.append(f"    {limit:<18} {chain}")
+            low = str(band.up_to)
+    return lines

@@ -325,3 +325,82 @@ def test_the_audit_trail_records_who_changed_what(env):
     assert ("update", "note", "", "urgent", env.users["req"]) in trail
     assert ("transition", "state", "draft", "submitted", env.users["req"]) in trail
     assert ("transition", "state", "submitted", "approved", env.users["req"]) in trail
+
+
+def test_companies_change_workflows_and_numbers_without_code(env, cli, yaprak_runtime):
+    shown = cli("workflow", "show", "docs.request", "--company", "ACME").output
+    assert "  submit     draft -> submitted  by docs.requester" in shown
+    assert "    up to 10000.00     docs.approver" in shown
+    changed = cli(
+        "workflow",
+        "set",
+        "docs.request",
+        "--company",
+        "ACME",
+        "--band",
+        "250:",
+        "--band",
+        "-:manager",
+        "--role",
+        "submit=user",
+        "--accumulate-days",
+        "7",
+    ).output
+    assert "    up to 250.00       no approval" in changed
+    assert "    above 250.00       manager" in changed
+    assert "by user" in changed and "adding up 7 days" in changed
+    doc = env.new_request("200.00", requester="clerk")
+    assert env.do(doc, "submit", "clerk")[0] == "approved"  # 200 <= 250 now
+    bad = cli(
+        "workflow", "set", "docs.request", "--company", "ACME", "--band", "x:manager", expect=1
+    )
+    assert bad.output == "Error: --band 'x:manager': the limit must be an amount or '-'\n"
+    bad = cli(
+        "workflow", "set", "docs.request", "--company", "ACME", "--band", "-:wizard", expect=1
+    )
+    assert bad.output == "Error: invalid workflow: approval band: unknown role 'wizard'\n"
+    bad = cli(
+        "workflow", "set", "docs.request", "--company", "ACME", "--role", "fly=user", expect=1
+    )
+    assert bad.output.startswith("Error: --role 'fly=user': use TRANSITION=ROLE")
+    bad = cli(
+        "workflow",
+        "set",
+        "docs.request",
+        "--company",
+        "ACME",
+        "--band",
+        "500:",
+        "--band",
+        "100:",
+        expect=1,
+    )
+    assert (
+        bad.output
+        == "Error: invalid workflow: approval bands must rise, only the last may be open\n"
+    )
+    assert (
+        cli("workflow", "reset", "docs.request", "--company", "ACME").output
+        == "Back to the default workflow.\n"
+    )
+
+    out = cli(
+        "sequence", "set", "docs.request", "--company", "ACME", "--pattern", "TLP{yy}-{seq:03d}"
+    ).output
+    assert out.startswith("docs.request: next numbers look like TLP")
+    doc = env.new_request("50.00")
+    env.do(doc, "submit", "req")
+    assert env.do(doc, "done", "req")[1] == f"TLP{date.today().year % 100:02d}-001"
+    assert "TLP{yy}-{seq:03d}" in cli("sequence", "list", "--company", "ACME").output
+    bad = cli(
+        "sequence", "set", "docs.request", "--company", "ACME", "--pattern", "{year}", expect=1
+    )
+    assert bad.output == "Error: pattern: the pattern needs {seq}\n"
+
+    big = env.new_request("5000.00")
+    env.do(big, "submit", "req")
+    pending = cli("approvals", "pending", "appr@acme.test", "--company", "ACME").output
+    assert "docs.request" in pending and "5000.00 TRY  as docs.approver" in pending
+    assert cli("approvals", "pending", "req@acme.test", "--company", "ACME").output == (
+        "Nothing waits for this user.\n"
+    )

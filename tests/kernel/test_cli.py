@@ -226,3 +226,14 @@ def test_yaprak_addons_leaves_addons_out_by_name(cli, runtime_with):
         upgrade.output
     )
     only_alpha.db.dispose()
+
+
+def test_the_cli_imports_no_heavy_library_for_help():
+    code = (
+        "import sys, core.cli\n"
+        "libs = ('sqlalchemy', 'flask', 'alembic', 'jsonschema', 'huey')\n"
+        "heavy = [m for m in libs if m in sys.modules]\n"
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"  # `yaprak --help` stays fast
