@@ -7,6 +7,7 @@ template a company edits cannot make the server fetch arbitrary URLs.
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -34,7 +35,9 @@ class StaticOnlyFetcher(URLFetcher):
         for folder in self.static_dirs:
             candidate = (folder / relative).resolve()
             if candidate.is_relative_to(folder) and candidate.is_file():
-                return URLFetcherResponse(url, candidate.read_bytes(), {}, 200)
+                kind = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+                headers = {"Content-Type": kind}
+                return URLFetcherResponse(url, candidate.read_bytes(), headers, 200)
         raise ValueError(f"no static file {relative!r}")
 
 

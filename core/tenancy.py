@@ -29,6 +29,10 @@ from core.kernel.errors import KernelError
 
 COMPANY_KEY = "yaprak_company_id"
 
+#: Kernel tables that name a company without belonging to it (a user's memberships and
+#: tokens span companies; the kernel reads them to decide who acts for which company).
+KERNEL_TABLES = frozenset({"core_company_addon", "core_membership", "core_api_token"})
+
 
 class TenantViolation(KernelError):
     """A write that would cross companies. ``field`` is ``Model.attribute``."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from core.db import CompanyOwned
 from core.kernel.errors import KernelError
 
 if TYPE_CHECKING:
@@ -43,6 +44,16 @@ def tables_touched(statement: str) -> set[str]:
     return (touched - referenced) - {"alembic_version"}
 
 
+def _mapped_classes(module: str) -> list[type]:
+    from core.db import Base
+
+    return [
+        m.class_
+        for m in Base.registry.mappers
+        if m.class_.__module__ == module or m.class_.__module__.startswith(module + ".")
+    ]
+
+
 def check_addon(runtime: Runtime, name: str) -> list[str]:
     """Findings (one line each) for add-on ``name``; empty when it is fine."""
     kernel = runtime.kernel
@@ -51,6 +62,12 @@ def check_addon(runtime: Runtime, name: str) -> list[str]:
     for table in kernel.tables_of(name):
         if not table.startswith(prefix):
             findings.append(f"model table {table!r} lacks the add-on's prefix {prefix!r}")
+    for cls in _mapped_classes(kernel.spec(name).module):
+        if "company_id" in cls.__table__.c and not issubclass(cls, CompanyOwned):
+            findings.append(
+                f"model {cls.__name__} has a company_id but is not CompanyOwned: its rows "
+                "would not be filtered to the company (use core.db.CompanyOwned)"
+            )
     migrations = runtime.migrations
     if name not in migrations.locations:
         if kernel.tables_of(name):

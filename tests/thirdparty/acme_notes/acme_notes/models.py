@@ -2,19 +2,20 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Text
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, utcnow
+from core.db import Base, CompanyOwned, utcnow
+from core.types import UTCDateTime
 
 
-class CompanyNote(Base):
+class CompanyNote(CompanyOwned, Base):
+    """One row per company (the company id is the key), filtered like any company data."""
+
     __tablename__ = "acme_notes_company_note"
 
     company_id: Mapped[int] = mapped_column(
         ForeignKey("core_company.id", ondelete="CASCADE"), primary_key=True
     )
     note: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
