@@ -7,6 +7,7 @@
 - ``YAPRAK_TRACE_HOOKS`` (default ``0``): ``1`` prints every hook call to stderr.
 - ``YAPRAK_SMTP_URL``: where mail goes: ``smtp://user:pass@host:25``,
   ``smtp+starttls://...:587`` or ``smtps://...:465``; unset, mail waits in the outbox.
+- ``YAPRAK_SMTP_CONNECTIONS`` (default 2): SMTP connections a delivery run uses at once.
 - ``YAPRAK_MAIL_FROM`` (default ``Yaprak <yaprak@localhost>``): the sender.
 - ``YAPRAK_REDIS_URL``: job queue in Redis (several machines); unset, an SQLite file in
   the instance folder. ``YAPRAK_JOBS_IMMEDIATE=1`` runs jobs at once, in the process.
@@ -36,6 +37,7 @@ class Config:
     secret_key: str = ""
     testing: bool = False
     smtp_url: str = ""
+    smtp_connections: int = 2
     mail_from: str = "Yaprak <yaprak@localhost>"
     redis_url: str = ""
     jobs_immediate: bool = False
@@ -57,6 +59,7 @@ class Config:
             "trace_hooks": _flag(env.get("YAPRAK_TRACE_HOOKS")),
             "secret_key": env.get("YAPRAK_SECRET_KEY", ""),
             "smtp_url": env.get("YAPRAK_SMTP_URL", ""),
+            "smtp_connections": int(env.get("YAPRAK_SMTP_CONNECTIONS", "2") or 2),
             "mail_from": env.get("YAPRAK_MAIL_FROM", "Yaprak <yaprak@localhost>"),
             "redis_url": env.get("YAPRAK_REDIS_URL", ""),
             "jobs_immediate": _flag(env.get("YAPRAK_JOBS_IMMEDIATE")),

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import event, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.kernel.errors import KernelError
 from core.models import OutboxAttachment, OutboxMessage
@@ -216,58 +216,105 @@ def _claim(runtime: Runtime, when: datetime, limit: int) -> list[int]:
 
 
 def deliver_outbox(
-    runtime: Runtime, when: datetime | None = None, limit: int | None = None
+    runtime: Runtime,
+    when: datetime | None = None,
+    limit: int | None = None,
+    connections: int | None = None,
 ) -> tuple[int, int]:
-    """Send due messages; ``(sent, failed attempts)``. Safe to run in several workers."""
+    """Send due messages over ``connections`` SMTP connections at once (default
+    ``YAPRAK_SMTP_CONNECTIONS``, 2); ``(sent, failed attempts)``. Safe to run in several
+    workers: each claims its own messages."""
+    import threading
+
     config = runtime.config
-    sent = failed = 0
-    while limit is None or sent + failed < limit:
-        moment = when or now()
-        ids = _claim(runtime, moment, BATCH if limit is None else min(BATCH, limit - sent - failed))
-        if not ids:
-            break
-        if not config.smtp_url:
-            _retry(runtime, ids, "no SMTP server configured (YAPRAK_SMTP_URL)", moment)
-            failed += len(ids)
-            break
-        settings = SmtpSettings.from_url(config.smtp_url, config.mail_from)
+    if not config.smtp_url:
+        ids = _claim(runtime, when or now(), limit or 10_000_000)
+        if ids:
+            _retry(runtime, ids, "no SMTP server configured (YAPRAK_SMTP_URL)", when or now())
+        return 0, len(ids)
+    settings = SmtpSettings.from_url(config.smtp_url, config.mail_from)
+    count = max(1, connections or config.smtp_connections) if limit is None else 1
+    totals = [0, 0]
+    lock = threading.Lock()
+
+    def sender() -> None:
+        client = None
         try:
-            client = settings.connect()
-        except (OSError, smtplib.SMTPException) as exc:
-            _retry(runtime, ids, f"cannot reach the SMTP server: {exc}", moment)
-            failed += len(ids)
-            break
-        try:
-            s, f = _send_batch(runtime, client, settings, ids, moment)
-            sent, failed = sent + s, failed + f
+            while True:
+                with lock:
+                    if limit is not None and totals[0] + totals[1] >= limit:
+                        return
+                    size = BATCH if limit is None else min(BATCH, limit - totals[0] - totals[1])
+                moment = when or now()
+                ids = _claim(runtime, moment, size)
+                if not ids:
+                    return
+                if client is None:
+                    try:
+                        client = settings.connect()
+                    except (OSError, smtplib.SMTPException) as exc:
+                        _retry(runtime, ids, f"cannot reach the SMTP server: {exc}", moment)
+                        with lock:
+                            totals[1] += len(ids)
+                        return
+                done, failed, alive = _send_batch(runtime, client, settings, ids, moment)
+                with lock:
+                    totals[0] += done
+                    totals[1] += failed
+                if not alive:
+                    return
         finally:
-            with contextlib.suppress(OSError, smtplib.SMTPException):
-                client.quit()
-    return sent, failed
+            if client is not None:
+                with contextlib.suppress(OSError, smtplib.SMTPException):
+                    client.quit()
+
+    if count == 1:
+        sender()
+    else:
+        threads = [threading.Thread(target=sender, name=f"yaprak-smtp-{i}") for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return totals[0], totals[1]
 
 
 def _send_batch(
     runtime: Runtime, client: smtplib.SMTP, settings: SmtpSettings, ids: list[int], moment: datetime
-) -> tuple[int, int]:
+) -> tuple[int, int, bool]:
+    """Send claimed messages; no transaction is open while the SMTP server works.
+    ``(sent, failed, connection still usable)``."""
+    with runtime.db.Session() as session:
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .options(selectinload(OutboxMessage.attachments))
+            .order_by(OutboxMessage.id)
+        ).all()
+        emails = [(row.id, build_message(row, settings.sender)) for row in rows]
+    outcome: dict[int, str | None] = {}
+    alive = True
+    for message_id, email in emails:
+        try:
+            client.send_message(email)
+            outcome[message_id] = None
+        except (OSError, smtplib.SMTPException) as exc:
+            outcome[message_id] = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                alive = False
+                break  # the connection is gone: the rest waits for the next run
     sent = failed = 0
     with runtime.db.transaction() as session:
-        rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))).all()
-        for row in rows:
-            try:
-                email = build_message(row, settings.sender)
-                client.send_message(email)
-            except (OSError, smtplib.SMTPException) as exc:
-                _schedule_retry(row, f"{type(exc).__name__}: {exc}", moment)
-                failed += 1
-                if isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
-                    break  # the connection is gone: the rest waits for the next run
-            else:
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+            if row.id not in outcome:
+                row.state = "queued"  # claimed but not tried
+            elif outcome[row.id] is None:
                 row.state, row.sent_at, row.last_error = "sent", now(), ""
                 sent += 1
-        for row in rows:  # claimed but not tried (connection lost): back to the queue
-            if row.state == "sending":
-                row.state = "queued"
-    return sent, failed
+            else:
+                _schedule_retry(row, outcome[row.id] or "", moment)
+                failed += 1
+    return sent, failed, alive
 
 
 def _schedule_retry(row: OutboxMessage, reason: str, moment: datetime) -> None:

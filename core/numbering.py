@@ -16,7 +16,7 @@ import re
 import string
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,6 +81,27 @@ def set_sequence(session: Session, code: str, pattern: str, reset: str = "yearly
     return sequence
 
 
+_SEQ = Sequence.__table__
+_COUNTER = SequenceCounter.__table__
+# Built once: numbers are taken often, and a prepared statement skips SQLAlchemy's work of
+# building and caching a new one each time.
+_FIND = select(_SEQ.c.id, _SEQ.c.pattern, _SEQ.c.reset).where(
+    _SEQ.c.company_id == bindparam("company_id"), _SEQ.c.code == bindparam("code")
+)
+_TAKE = (
+    update(_COUNTER)
+    .where(_COUNTER.c.sequence_id == bindparam("b_sid"), _COUNTER.c.period == bindparam("b_period"))
+    .values(next_value=_COUNTER.c.next_value + 1)
+    .returning(_COUNTER.c.next_value)
+)
+_START = insert(_COUNTER).values(
+    company_id=bindparam("b_company_id"),
+    sequence_id=bindparam("b_sid"),
+    period=bindparam("b_period"),
+    next_value=2,
+)
+
+
 def next_number(
     session: Session,
     code: str,
@@ -92,35 +113,27 @@ def next_number(
     company_id = company_of(session)
     if company_id is None:
         raise KernelError("numbers are taken in a session acting for a company")
-    sequence = session.scalar(select(Sequence).where(Sequence.code == code))
-    if sequence is None:
+    connection = session.connection()
+    found = connection.execute(_FIND, {"company_id": company_id, "code": code}).first()
+    if found is None:
         if default_pattern is None:
             raise KernelError(f"no number sequence {code!r}: set one with `yaprak sequence set`")
         try:
             with session.begin_nested():
-                sequence = set_sequence(session, code, default_pattern, default_reset)
+                set_sequence(session, code, default_pattern, default_reset)
         except IntegrityError:  # made meanwhile by a concurrent transaction
-            sequence = session.scalar(select(Sequence).where(Sequence.code == code))
-            assert sequence is not None
-    period = _period(sequence.reset, on)
-    table = SequenceCounter.__table__
-    take = (
-        update(table)
-        .where(table.c.sequence_id == sequence.id, table.c.period == period)
-        .values(next_value=table.c.next_value + 1)
-        .returning(table.c.next_value)
-    )
-    connection = session.connection()
-    value = connection.execute(take).scalar()
+            pass
+        found = connection.execute(_FIND, {"company_id": company_id, "code": code}).first()
+        assert found is not None
+    sid, pattern, reset = found
+    period = _period(reset, on)
+    params = {"b_sid": sid, "b_period": period}
+    value = connection.execute(_TAKE, params).scalar()
     if value is None:  # the first number of this period
         try:
             with session.begin_nested():
-                session.connection().execute(
-                    insert(table).values(
-                        company_id=company_id, sequence_id=sequence.id, period=period, next_value=2
-                    )
-                )
+                session.connection().execute(_START, {**params, "b_company_id": company_id})
             value = 2
         except IntegrityError:  # another transaction made it first: take from it
-            value = connection.execute(take).scalar()
-    return render(sequence.pattern, value - 1, on)
+            value = connection.execute(_TAKE, params).scalar()
+    return render(pattern, value - 1, on)
