@@ -658,6 +658,31 @@ def approvals_pending(ctx: click.Context, email: str, code: str) -> None:
         click.echo("Nothing waits for this user.")
 
 
+@approvals.command("delegate")
+@click.argument("from_email")
+@click.argument("to_email")
+@click.option("--company", "code", required=True)
+@click.option("--start", "start", required=True, help="First day, YYYY-MM-DD.")
+@click.option("--end", "end", required=True, help="Last day, YYYY-MM-DD.")
+@click.pass_context
+def approvals_delegate(
+    ctx: click.Context, from_email: str, to_email: str, code: str, start: str, end: str
+) -> None:
+    """Let TO_EMAIL take FROM_EMAIL's approvals between two dates (a holiday, say)."""
+    from core.auth import get_user
+    from core.workflow import delegate
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, _):
+            row = delegate(
+                session, get_user(session, from_email), get_user(session, to_email), start, end
+            )
+            first, last = row.start, row.end
+    click.echo(f"{to_email} approves for {from_email} from {first} to {last}.")
+
+
 # ------------------------------------------------------------------ outbox
 @main.group()
 def outbox() -> None:

@@ -722,3 +722,25 @@ def describe(workflow: Workflow) -> list[str]:
             lines.append(f"    {limit:<18} {chain}")
             low = str(band.up_to)
     return lines
+
+
+def delegate(session: Session, from_user: User, to_user: User, start: Any, end: Any) -> Delegation:
+    """``to_user`` may take ``from_user``'s approval steps from ``start`` to ``end``."""
+    from core.companies import InvalidField
+
+    try:
+        first = start if isinstance(start, date) else date.fromisoformat(str(start))
+    except ValueError:
+        raise InvalidField("start", f"{start!r} is not a date (YYYY-MM-DD)") from None
+    try:
+        last = end if isinstance(end, date) else date.fromisoformat(str(end))
+    except ValueError:
+        raise InvalidField("end", f"{end!r} is not a date (YYYY-MM-DD)") from None
+    if last < first:
+        raise InvalidField("end", "the last day comes before the first")
+    if from_user.id == to_user.id:
+        raise InvalidField("to", "a user cannot delegate to themselves")
+    row = Delegation(from_user_id=from_user.id, to_user_id=to_user.id, start=first, end=last)
+    session.add(row)
+    session.flush()
+    return row

@@ -217,27 +217,51 @@ def check_isolation(app: Any, company_a: Any, company_b: Any) -> list[str]:
     return leaks
 
 
+def _snapshot(app: Any, theirs: dict[type, Any]) -> dict[str, tuple]:
+    """The column values of B's rows, read by the kernel (unfiltered)."""
+    db = app.extensions["yaprak"].db
+    values = {}
+    with db.Session() as session:
+        for cls, obj in theirs.items():
+            row = session.execute(select(cls.__table__).where(_pk_filter(cls, obj))).first()
+            values[cls.__name__] = tuple(row) if row is not None else ()
+    return values
+
+
 def _check_routes(
     app: Any, company_a: Any, theirs: dict[type, Any], marker: str, client_for: Any
 ) -> list[str]:
+    """Every route with only integer arguments, called with B's ids: GET must not show B's
+    marker; POST, PUT, PATCH and DELETE (sent as the API would, with a token, and as a
+    form) must change none of B's rows."""
+    from flask import url_for
+
     leaks = []
     client = client_for(app, company_a, ["admin"])
+    csrf = client.csrf_token()
     ids = sorted({obj.id for obj in theirs.values() if isinstance(getattr(obj, "id", None), int)})
+    before = _snapshot(app, theirs)
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.endpoint in ("static", "auth.login"):
+        if rule.endpoint in ("static", "auth.login", "auth.logout", "auth.switch_company"):
             continue
         names = list(rule.arguments)
         converters = {n: type(rule._converters[n]).__name__ for n in names}
         if any(c != "IntegerConverter" for c in converters.values()):
             continue
-        values = [dict.fromkeys(names, i) for i in ids] if names else [{}]
-        for args in values:
+        for args in [dict.fromkeys(names, i) for i in ids] if names else [{}]:
             with app.test_request_context():
-                from flask import url_for
-
                 url = url_for(rule.endpoint, **args)
-            response = client.get(url)
-            body = response.get_data()
-            if marker.encode() in body:
-                leaks.append(f"{rule.rule} with {args}: answered another company's data")
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                if method == "GET":
+                    if marker.encode() in client.get(url).get_data():
+                        leaks.append(f"{rule.rule} with {args}: answered another company's data")
+                    continue
+                if not names:
+                    continue  # no id in the URL: nothing of B's can be named
+                client.open(url, method=method, json={})
+                client.open(url, method=method, data={"csrf_token": csrf})
+    after = _snapshot(app, theirs)
+    for name, values in before.items():
+        if after.get(name) != values:
+            leaks.append(f"{name}: changed through a web or API request")
     return leaks

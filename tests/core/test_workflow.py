@@ -250,21 +250,40 @@ def test_two_approvers_at_once_make_one_transition(env):
     assert env.state(doc)[0] == "approved"
 
 
-def test_delegation_for_a_date_range(env, yaprak_runtime):
-    from core.models import Delegation
-
+def test_delegation_for_a_date_range(env, yaprak_runtime, cli):
     doc = env.new_request("500.00")
     env.do(doc, "submit", "req")
     today = date.today()
-    with env.session() as s, s.begin():
-        s.add(
-            Delegation(
-                from_user_id=env.users["appr"],
-                to_user_id=env.users["clerk"],
-                start=today,
-                end=today + timedelta(days=7),
-            )
-        )
+    out = cli(
+        "approvals",
+        "delegate",
+        "appr@acme.test",
+        "clerk@acme.test",
+        "--company",
+        "ACME",
+        "--start",
+        today.isoformat(),
+        "--end",
+        (today + timedelta(days=7)).isoformat(),
+    ).output
+    assert out == (
+        f"clerk@acme.test approves for appr@acme.test from {today} "
+        f"to {today + timedelta(days=7)}.\n"
+    )
+    bad = cli(
+        "approvals",
+        "delegate",
+        "appr@acme.test",
+        "clerk@acme.test",
+        "--company",
+        "ACME",
+        "--start",
+        "2026-13-01",
+        "--end",
+        "2026-12-01",
+        expect=1,
+    )
+    assert bad.output == "Error: start: '2026-13-01' is not a date (YYYY-MM-DD)\n"
     with pytest.raises(TransitionRefused, match="needs the role docs.approver"):
         env.decide(doc, "clerk", on=today + timedelta(days=8))  # outside the range
     assert env.decide(doc, "clerk", on=today + timedelta(days=1)) == "approved"
