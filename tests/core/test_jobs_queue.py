@@ -65,7 +65,12 @@ def test_the_redis_queue_carries_jobs_to_a_worker(
     import redis
 
     url = os.environ.get("YAPRAK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    redis.Redis.from_url(url).flushdb()
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"Redis is not reachable at {url} ({exc}); CI runs this test")
     producer = make_runtime(
         yaprak_database_url,
         tmp_path / "p",
