@@ -194,6 +194,23 @@ def grant(
     return member
 
 
+def revoke_roles(
+    session: Session, user: User, company: Company, roles: list[str]
+) -> frozenset[str]:
+    """Take ``roles`` away from ``user`` in ``company``; the roles left."""
+    member = membership(session, user, company)
+    if member is None:
+        raise KernelError(f"{user.email} is not a member of {company.code}")
+    missing = [r for r in roles if r not in member.roles]
+    if missing:
+        raise InvalidField(
+            "role", f"{user.email} does not have {', '.join(missing)} in {company.code}"
+        )
+    member.role_rows = [row for row in member.role_rows if row.role not in roles]
+    session.flush()
+    return member.roles
+
+
 def roles_of(
     session: Session, kernel: Kernel, user: User | None, company: Company | None
 ) -> frozenset[str]:
@@ -276,5 +293,7 @@ def revoke_token(session: Session, key: str) -> ApiToken:
         raise KernelError(f"no API token {key!r}")
     if len(tokens) > 1:
         raise KernelError(f"{key!r} matches several tokens: give its id")
-    tokens[0].revoked_at = tokens[0].revoked_at or datetime.now(UTC)
+    if tokens[0].revoked_at is not None:
+        raise KernelError(f"token {tokens[0].id} was revoked already")
+    tokens[0].revoked_at = datetime.now(UTC)
     return tokens[0]

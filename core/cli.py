@@ -374,6 +374,8 @@ def user_add(
         with runtime.db.transaction() as session:
             company = get_company(session, code)
             existing = find_user(session, email)
+            if existing is not None and password is not None:
+                _fail(f"{existing.email} exists: change a password with `yaprak user password`")
             if existing is None:
                 if password is None and not no_password:
                     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -386,6 +388,64 @@ def user_add(
             have = ", ".join(sorted(member.roles))
     verb = "added" if created else "updated"
     click.echo(f"User {email} {verb}: {code} roles {have}")
+
+
+@user.command("password")
+@click.argument("email")
+@click.option("--password", default=None, help="The new password (asked for when omitted).")
+@click.pass_context
+def user_password(ctx: click.Context, email: str, password: str | None) -> None:
+    """Set a user's password."""
+    from core.auth import get_user, set_password
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        if password is None:
+            password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        with runtime.db.transaction() as session:
+            user = get_user(session, email)
+            set_password(user, password)
+            email = user.email
+    click.echo(f"Password of {email} changed.")
+
+
+@user.command("deactivate")
+@click.argument("email")
+@click.option("--activate", is_flag=True, help="Let the user in again.")
+@click.pass_context
+def user_deactivate(ctx: click.Context, email: str, activate: bool) -> None:
+    """Stop a user from logging in and using tokens (nothing of theirs is deleted)."""
+    from core.auth import get_user
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.transaction() as session:
+            user = get_user(session, email)
+            user.active = activate
+            email = user.email
+    click.echo(f"{email} {'can log in again' if activate else 'is deactivated'}.")
+
+
+@user.command("remove-role")
+@click.argument("email")
+@click.option("--company", "code", required=True)
+@click.option("--role", "roles", multiple=True, required=True)
+@click.pass_context
+def user_remove_role(ctx: click.Context, email: str, code: str, roles: tuple[str, ...]) -> None:
+    """Take roles away from a user in a company."""
+    from core.auth import get_user, revoke_roles
+    from core.companies import get_company
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.transaction() as session:
+            user = get_user(session, email)
+            left = revoke_roles(session, user, get_company(session, code), list(roles))
+            email = user.email
+    click.echo(f"{email}: roles left in {code.upper()}: {', '.join(sorted(left)) or '-'}")
 
 
 @user.command("list")
@@ -490,6 +550,12 @@ def workflow() -> None:
     """Document workflows per company: roles, approval bands, accumulation."""
 
 
+def _needs_addon(company: Company, document_type: str) -> None:
+    addon = document_type.split(".", 1)[0]
+    if addon not in company.enabled_addons:
+        _fail(f"{document_type}: the add-on {addon} is not enabled for {company.code}")
+
+
 def _in_company(runtime: Runtime, code: str) -> Iterator[tuple[Session, Company]]:
     from core.companies import get_company
     from core.tenancy import act_for
@@ -511,7 +577,8 @@ def workflow_show(ctx: click.Context, document_type: str, code: str) -> None:
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime)
-        with contextmanager(_in_company)(runtime, code) as (session, _):
+        with contextmanager(_in_company)(runtime, code) as (session, company):
+            _needs_addon(company, document_type)
             lines = describe(parse_workflow(workflow_definition(session, document_type)))
     click.echo("\n".join(lines))
 
@@ -548,7 +615,8 @@ def workflow_set(
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime)
-        with contextmanager(_in_company)(runtime, code) as (session, _):
+        with contextmanager(_in_company)(runtime, code) as (session, company):
+            _needs_addon(company, document_type)
             raw = change_workflow(
                 workflow_definition(session, document_type),
                 list(bands),
@@ -642,7 +710,7 @@ def approvals() -> None:
 def approvals_pending(ctx: click.Context, email: str, code: str) -> None:
     """Documents waiting for a decision EMAIL may take."""
     from core.auth import get_user
-    from core.workflow import pending_approvals
+    from core.workflow import parse_workflow, pending_approvals, workflow_definition
 
     runtime = _state(ctx).runtime
     with _errors():
@@ -650,9 +718,11 @@ def approvals_pending(ctx: click.Context, email: str, code: str) -> None:
         with contextmanager(_in_company)(runtime, code) as (session, company):
             found = pending_approvals(session, get_user(session, email), company)
             for document, role in found:
+                flow = parse_workflow(workflow_definition(session, document.__document_type__))
+                amount = getattr(document, flow.amount_field)
                 click.echo(
                     f"{document.__document_type__:<24} {document.display_name:<28} "
-                    f"{document.amount_total:>14} {document.currency}  as {role}"
+                    f"{amount:>14} {document.currency}  as {role}"
                 )
     if not found:
         click.echo("Nothing waits for this user.")
@@ -681,6 +751,46 @@ def approvals_delegate(
             )
             first, last = row.start, row.end
     click.echo(f"{to_email} approves for {from_email} from {first} to {last}.")
+
+
+@approvals.command("delegations")
+@click.option("--company", "code", required=True)
+@click.pass_context
+def approvals_delegations(ctx: click.Context, code: str) -> None:
+    """List delegations (id, from, to, period)."""
+    from sqlalchemy import select
+
+    from core.models import Delegation, User
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, _):
+            rows = session.scalars(select(Delegation).order_by(Delegation.start)).all()
+            for row in rows:
+                giver, taker = (
+                    session.get(User, row.from_user_id),
+                    session.get(User, row.to_user_id),
+                )
+                click.echo(f"{row.id:<5} {giver.email} -> {taker.email}  {row.start} .. {row.end}")
+            if not rows:
+                click.echo("No delegation.")
+
+
+@approvals.command("undelegate")
+@click.argument("delegation_id", type=int)
+@click.option("--company", "code", required=True)
+@click.pass_context
+def approvals_undelegate(ctx: click.Context, delegation_id: int, code: str) -> None:
+    """End a delegation now."""
+    from core.workflow import end_delegation
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, _):
+            end_delegation(session, delegation_id)
+    click.echo(f"Delegation {delegation_id} ended.")
 
 
 # ------------------------------------------------------------------ outbox
@@ -712,7 +822,8 @@ def outbox_list(ctx: click.Context, code: str | None, state: str | None) -> None
             rows = session.scalars(query).all()
             for m in rows:
                 why = f"  ({m.last_error})" if m.last_error and m.state != "sent" else ""
-                click.echo(f"{m.id:<6} {m.state:<8} {m.attempts}x  {m.to:<30} {m.subject}{why}")
+                tries = f"{m.attempts} failed" if m.attempts else ""
+                click.echo(f"{m.id:<6} {m.state:<8} {tries:<9} {m.to:<30} {m.subject}{why}")
             if not rows:
                 click.echo("The outbox is empty.")
 
@@ -721,13 +832,18 @@ def outbox_list(ctx: click.Context, code: str | None, state: str | None) -> None
 @click.pass_context
 def outbox_send(ctx: click.Context) -> None:
     """Send every due message now (what the worker does once a minute)."""
-    from core.mail import deliver_outbox
+    from core.mail import deliver_outbox, waiting_messages
 
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime)
         sent, failed = deliver_outbox(runtime)
-    click.echo(f"Sent {sent}, not sent {failed}.")
+        waiting = waiting_messages(runtime)
+    line = f"Sent {sent}, not sent {failed}."
+    if waiting:
+        count, first = waiting
+        line += f" {count} waiting for a retry, the next at {first:%Y-%m-%d %H:%M} UTC."
+    click.echo(line)
     if failed:
         raise click.exceptions.Exit(1)
 
@@ -736,7 +852,7 @@ def outbox_send(ctx: click.Context) -> None:
 @click.argument("message_id", type=int)
 @click.pass_context
 def outbox_retry(ctx: click.Context, message_id: int) -> None:
-    """Queue a failed message again."""
+    """Queue a failed or waiting message again, to be sent now."""
     from core.mail import retry_message
 
     runtime = _state(ctx).runtime
@@ -1077,6 +1193,7 @@ def jobs_run(ctx: click.Context, name: str, code: str, background: bool) -> None
     """Run the scheduled job NAME (addon.task) now for one company."""
     from core.companies import get_company
     from core.jobs import enqueue_task
+    from core.kernel.errors import KernelError
     from core.scheduler import run_task, tasks_for
 
     runtime = _state(ctx).runtime
@@ -1093,7 +1210,15 @@ def jobs_run(ctx: click.Context, name: str, code: str, background: bool) -> None
             enqueue_task(runtime, name, code)
             click.echo(f"Queued {name} for {code}")
             return
-        run_id = run_task(runtime, name, code)
+        try:
+            run_id = run_task(runtime, name, code)
+        except KernelError:
+            raise
+        except Exception as exc:  # the job's own failure: recorded in its run
+            _fail(
+                f"{name} failed for {code.upper()}: {type(exc).__name__}: {exc} "
+                "(see `yaprak jobs runs`)"
+            )
     click.echo(f"Ran {name} for {code.upper()} (run {run_id})")
 
 

@@ -41,6 +41,13 @@ class Veto(TransitionRefused):
     """Raised by a ``before_transition`` hook to refuse a state change, with the reason."""
 
 
+def act_as(session: Session, user: Any) -> None:
+    """Record ``user`` (a User or its id) as the one making the session's changes: the
+    audit trail and ``created_by``/``updated_by`` name them. The web app, the CLI and
+    ``transition()`` do it for you; scripts call it."""
+    session.info[USER_KEY] = user if isinstance(user, int) or user is None else user.id
+
+
 def today() -> date_type:
     return date_type.today()
 

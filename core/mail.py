@@ -149,7 +149,10 @@ class SmtpSettings:
             raise KernelError(
                 f"YAPRAK_SMTP_URL: {url!r} is not smtp://, smtp+starttls:// or smtps://"
             )
-        port = parts.port or {"none": 25, "starttls": 587, "tls": 465}[security]
+        try:
+            port = parts.port or {"none": 25, "starttls": 587, "tls": 465}[security]
+        except ValueError:
+            raise KernelError(f"YAPRAK_SMTP_URL: {url!r} has no valid port") from None
         return cls(
             parts.hostname,
             port,
@@ -333,6 +336,19 @@ def _retry(runtime: Runtime, ids: list[int], reason: str, moment: datetime) -> N
     with runtime.db.transaction() as session:
         for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
             _schedule_retry(row, reason, moment)
+
+
+def waiting_messages(runtime: Runtime) -> tuple[int, datetime] | None:
+    """How many queued messages wait for a retry, and when the next one is due."""
+    from sqlalchemy import func
+
+    with runtime.db.Session() as session:
+        count, first = session.execute(
+            select(func.count(OutboxMessage.id), func.min(OutboxMessage.next_attempt_at)).where(
+                OutboxMessage.state == "queued", OutboxMessage.attempts > 0
+            )
+        ).one()
+    return (count, first) if count else None
 
 
 def retry_message(session: Session, message_id: int) -> OutboxMessage:

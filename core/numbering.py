@@ -50,10 +50,25 @@ def check_pattern(pattern: str) -> str:
             raise InvalidField("pattern", f"{{seq:{spec}}}: the width looks like {{seq:05d}}")
         if name != "seq" and spec:
             raise InvalidField("pattern", f"{{{name}}} takes no format")
+        if name in seen:
+            raise InvalidField("pattern", f"{{{name}}} appears twice")
         seen.add(name)
     if "seq" not in seen:
         raise InvalidField("pattern", "the pattern needs {seq}")
     return pattern
+
+
+def check_reset(pattern: str, reset: str) -> None:
+    """A counter that restarts must leave the period in the number, or numbers repeat."""
+    names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name]
+    if reset in ("yearly", "monthly") and not ({"year", "yy"} & set(names)):
+        raise InvalidField(
+            "pattern",
+            f"a {reset} counter restarts: put {{year}} or {{yy}} in the pattern, "
+            "or use --reset never",
+        )
+    if reset == "monthly" and "month" not in names:
+        raise InvalidField("pattern", "a monthly counter restarts: put {month} in the pattern")
 
 
 def _period(reset: str, on: date) -> str:
@@ -71,6 +86,7 @@ def set_sequence(session: Session, code: str, pattern: str, reset: str = "yearly
     check_pattern(pattern)
     if reset not in RESETS:
         raise InvalidField("reset", f"{reset!r}: choose never, yearly or monthly")
+    check_reset(pattern, reset)
     sequence = session.scalar(select(Sequence).where(Sequence.code == code))
     if sequence is None:
         sequence = Sequence(code=code, pattern=pattern, reset=reset)

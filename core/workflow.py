@@ -17,6 +17,7 @@ amount or lines voids its approvals and sends it back for approval.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.documents import Document, TransitionRefused, document_classes, transition
+from core.documents import USER_KEY, Document, TransitionRefused, document_classes, transition
 from core.kernel.errors import KernelError
 from core.models.workflow import Approval, Delegation, WorkflowSetting
 
@@ -219,8 +220,21 @@ def parse_workflow(raw: dict, kernel: Kernel | None = None) -> Workflow:
         for b in approval.get("bands", ())
     )
     limits = [b.up_to for b in bands]
-    if None in limits[:-1] or limits != sorted(limits, key=lambda x: (x is None, x or 0)):
+    if None in limits[:-1] or any(
+        a is not None and b is not None and b <= a for a, b in itertools.pairwise(limits)
+    ):
         raise KernelError("invalid workflow: approval bands must rise, only the last may be open")
+    if bands and limits[-1] is not None:
+        raise KernelError(
+            "invalid workflow: the last approval band must be open ('-'): which chain approves "
+            f"amounts above {limits[-1]}?"
+        )
+    for t in raw["transitions"]:
+        if t.get("approval") and t.get("role"):
+            raise KernelError(
+                f"invalid workflow: {t['name']} is taken by the approval chain and has no role "
+                "(change the bands instead)"
+            )
     for band in bands:
         for role in band.chain:
             if known_roles is not None and role not in known_roles:
@@ -353,7 +367,10 @@ def check_transition(
         raise TransitionRefused(f"{workflow.document_type} has no action {action!r}")
     if step.approval and not system:
         verb = "approve" if step.approval == "complete" else "reject"
-        raise TransitionRefused(f"{action!r} happens through the approval chain: use {verb}")
+        raise TransitionRefused(
+            f"{action!r} happens through the approval chain: record decisions with "
+            f"core.workflow.decide (to {verb}); `yaprak approvals pending` lists what waits"
+        )
     if document.state not in step.sources:
         raise TransitionRefused(f"{action!r} is not allowed from state {document.state!r}")
     if not system:
@@ -501,8 +518,6 @@ def decide(
         raise TransitionRefused("no self-approval: the requester cannot approve their own document")
     if decision == "rejected" and not comment.strip():
         raise TransitionRefused("a rejection needs a reason")
-    from core.documents import USER_KEY
-
     session.info[USER_KEY] = user.id
     try:
         return _record_decision(session, document, workflow, user, acting, role, decision, comment)
@@ -537,6 +552,15 @@ def _record_decision(
         )
         session.add(record)
         document.updated_by_id = user.id  # bumps the version: concurrent deciders collide
+        _audit_entry(
+            session,
+            document,
+            user.id,
+            "approve" if decision == "approved" else "reject",
+            f"step {record.step + 1}: {role}",
+            comment,
+            on_behalf=acting.email if acting.id != user.id else "",
+        )
         session.flush()
         if decision == "rejected":
             step = workflow.reject_step
@@ -577,15 +601,27 @@ def reset_approvals(session: Session, document: Document) -> bool:
         return False
     for decision in current:
         decision.void = True
+    before = document.state
     if document.state == step.to:
         document.state = step.sources[0]
+    _audit_entry(
+        session,
+        document,
+        session.info.get(USER_KEY),
+        "approval reset",
+        "state",
+        "amount or lines changed: approvals voided",
+        old=before,
+        new=document.state,
+    )
     return True
 
 
 def pending_approvals(
     session: Session, user: User, company: Company, on: date | None = None
 ) -> list[tuple[Document, str]]:
-    """Documents waiting for a decision ``user`` may take (``(document, role)``)."""
+    """Documents waiting for a decision ``user`` may take (``(document, role)``); the amount
+    that picked the band is ``approval_amount(session, workflow, document)``."""
     found = []
     for document_type, cls in sorted(document_classes().items()):
         try:
@@ -645,6 +681,35 @@ def install_workflow(session_class: type[Session]) -> None:
     event.listen(session_class, "before_flush", _reset_on_change)
 
 
+def _audit_entry(
+    session: Session,
+    document: Document,
+    user_id: int | None,
+    action: str,
+    field: str,
+    comment: str,
+    old: str | None = None,
+    new: str | None = None,
+    on_behalf: str = "",
+) -> None:
+    from core.models import AuditEntry
+
+    note = f"{comment} (for {on_behalf})" if on_behalf else comment
+    session.add(
+        AuditEntry(
+            company_id=document.company_id,
+            document_type=document.__document_type__,
+            document_id=document.id,
+            user_id=user_id,
+            action=action,
+            field=field,
+            old=old,
+            new=new,
+            comment=note,
+        )
+    )
+
+
 def parse_band(text: str) -> dict:
     """``"10000:purchasing.approver,manager"`` -> a band; ``"-:manager"`` has no upper limit,
     ``"100:"`` needs no approval."""
@@ -654,9 +719,14 @@ def parse_band(text: str) -> dict:
         up_to = None
     else:
         try:
-            up_to = str(Decimal(limit.replace(",", ".")).quantize(Decimal("0.01")))
+            amount = Decimal(limit.replace(",", "."))
         except Exception:
             raise KernelError(f"--band {text!r}: the limit must be an amount or '-'") from None
+        if not amount.is_finite() or amount < 0 or amount.quantize(Decimal("0.01")) != amount:
+            raise KernelError(
+                f"--band {text!r}: the limit must be an amount with at most 2 decimals"
+            )
+        up_to = str(amount.quantize(Decimal("0.01")))
     return {"up_to": up_to, "chain": [r.strip() for r in roles.split(",") if r.strip()]}
 
 
@@ -724,9 +794,20 @@ def describe(workflow: Workflow) -> list[str]:
     return lines
 
 
-def delegate(session: Session, from_user: User, to_user: User, start: Any, end: Any) -> Delegation:
-    """``to_user`` may take ``from_user``'s approval steps from ``start`` to ``end``."""
+def delegate(
+    session: Session,
+    from_user: User,
+    to_user: User,
+    start: Any,
+    end: Any,
+    today: date | None = None,
+) -> Delegation:
+    """``to_user`` may take ``from_user``'s approval steps from ``start`` to ``end``; both
+    must be members of the session's company."""
+    from core.auth import membership
     from core.companies import InvalidField
+    from core.models import Company
+    from core.tenancy import company_of
 
     try:
         first = start if isinstance(start, date) else date.fromisoformat(str(start))
@@ -738,9 +819,23 @@ def delegate(session: Session, from_user: User, to_user: User, start: Any, end: 
         raise InvalidField("end", f"{end!r} is not a date (YYYY-MM-DD)") from None
     if last < first:
         raise InvalidField("end", "the last day comes before the first")
+    if last < (today or date.today()):
+        raise InvalidField("end", "the period is over already")
     if from_user.id == to_user.id:
         raise InvalidField("to", "a user cannot delegate to themselves")
+    company = session.get(Company, company_of(session))
+    for field, user in (("from", from_user), ("to", to_user)):
+        if membership(session, user, company) is None:
+            raise InvalidField(field, f"{user.email} is not a member of {company.code}")
     row = Delegation(from_user_id=from_user.id, to_user_id=to_user.id, start=first, end=last)
     session.add(row)
     session.flush()
+    return row
+
+
+def end_delegation(session: Session, delegation_id: int) -> Delegation:
+    row = session.get(Delegation, delegation_id)  # filtered to the company
+    if row is None:
+        raise KernelError(f"no delegation {delegation_id}")
+    session.delete(row)
     return row

@@ -92,6 +92,17 @@ def check_addon(runtime: Runtime, name: str) -> list[str]:
     except Exception as exc:  # a migration that cannot even render is a finding too
         findings.append(f"migrations cannot be rendered: {type(exc).__name__}: {exc}")
         return findings
+    created = {
+        m.group(1)
+        for statement in statements.get(name, [])
+        for m in re.finditer(r"CREATE TABLE (?:IF NOT EXISTS )?\"?(\w+)\"?", statement, re.I)
+    }
+    for table in kernel.tables_of(name):
+        if table.startswith(prefix) and table not in created:
+            findings.append(
+                f"model table {table!r} is created by no migration: run "
+                f"`yaprak db revision {name} -m ... --autogenerate`"
+            )
     for statement in statements.get(name, []):
         for table in sorted(tables_touched(statement)):
             owner = migrations.table_owner(table)

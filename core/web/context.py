@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from flask import current_app, g, session
 from sqlalchemy.orm import Session
 
+from core.documents import USER_KEY
 from core.tenancy import COMPANY_KEY
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ def current_company() -> Company | None:
     g.yaprak_company = company
     if company is not None:
         db_session().info[COMPANY_KEY] = company.id  # from here on the session acts for it
+        db_session().info[USER_KEY] = user.id if user is not None else None  # the audit's "who"
     return company
 
 

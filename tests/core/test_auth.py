@@ -205,3 +205,58 @@ def test_inactive_users_cannot_log_in_or_use_tokens(
         s.get(User, client.user_id).active = False
     assert client.get("/api/v1/core/company").status_code == 401
     assert client.get("/").status_code == 302
+
+
+def test_administering_users(cli, make_company, yaprak_app):
+    make_company("ACME", addons=["alpha"])
+    cli(
+        "user",
+        "add",
+        "veli@acme.test",
+        "--company",
+        "ACME",
+        "--role",
+        "alpha.manager",
+        "--role",
+        "user",
+        "--password",
+        "ilk-parola-1",
+    )
+    again = cli(
+        "user", "add", "veli@acme.test", "--company", "ACME", "--password", "x" * 9, expect=1
+    )
+    assert (
+        again.output
+        == "Error: veli@acme.test exists: change a password with `yaprak user password`\n"
+    )
+    assert cli("user", "password", "veli@acme.test", "--password", "yeni-parola-2").output == (
+        "Password of veli@acme.test changed.\n"
+    )
+    assert (
+        cli(
+            "user", "remove-role", "veli@acme.test", "--company", "ACME", "--role", "alpha.manager"
+        ).output
+        == "veli@acme.test: roles left in ACME: user\n"
+    )
+    bad = cli(
+        "user", "remove-role", "veli@acme.test", "--company", "ACME", "--role", "admin", expect=1
+    )
+    assert bad.output == "Error: role: veli@acme.test does not have admin in ACME\n"
+    client = yaprak_app.test_client()
+    token = _csrf(client.get("/login"))
+    login = {"csrf_token": token, "email": "veli@acme.test", "password": "yeni-parola-2"}
+    assert client.post("/login", data=login).status_code == 302
+    assert cli("user", "deactivate", "veli@acme.test").output == "veli@acme.test is deactivated.\n"
+    assert client.get("/").status_code == 302  # the session no longer counts
+    assert client.post("/login", data=login).status_code == 401
+    assert cli("user", "deactivate", "veli@acme.test", "--activate").output == (
+        "veli@acme.test can log in again.\n"
+    )
+
+
+def test_a_revoked_token_is_not_revoked_twice(cli, make_company):
+    make_company("ACME")
+    cli("user", "add", "api@acme.test", "--company", "ACME", "--no-password")
+    plain = cli("token", "create", "api@acme.test", "--company", "ACME").stdout.strip()
+    cli("token", "revoke", plain[:11])
+    assert cli("token", "revoke", plain[:11], expect=1).output.endswith("was revoked already\n")

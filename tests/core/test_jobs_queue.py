@@ -145,3 +145,11 @@ def test_yaprak_worker_runs_a_queued_job(tmp_path, yaprak_runtime, acme, yaprak_
         out, _ = worker.communicate(timeout=20)
     assert _runs(yaprak_runtime) == [("docs.count", "done", 3, 3, "3 of 3")], out
     assert "Yaprak worker: 1 threads" in out
+
+
+def test_a_failing_job_run_by_hand_is_one_line(cli, acme):
+    out = cli("jobs", "run", "docs.broken", "--company", "ACME", expect=1).output
+    assert out == (
+        "Error: docs.broken failed for ACME: RuntimeError: docs job failed on purpose "
+        "(see `yaprak jobs runs`)\n"
+    )

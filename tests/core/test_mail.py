@@ -94,7 +94,7 @@ def test_a_message_fails_after_the_last_attempt_and_can_be_retried(
     assert (row.state, row.attempts) == ("failed", MAX_ATTEMPTS)
     assert row.last_error == "no SMTP server configured (YAPRAK_SMTP_URL)"
     listing = cli("outbox", "list", "--state", "failed").output
-    assert f"{row.id:<6} failed   {MAX_ATTEMPTS}x  ali@example.com" in listing
+    assert f"{row.id:<6} failed   {MAX_ATTEMPTS} failed  ali@example.com" in listing
     yaprak_runtime.config.smtp_url = smtp_server.url
     assert cli("outbox", "retry", str(row.id)).output == f"Message {row.id} queued again.\n"
     assert cli("outbox", "send").output == "Sent 1, not sent 0.\n"
@@ -109,3 +109,13 @@ def test_bad_recipients_are_refused(yaprak_runtime, acme):
         pytest.raises(KernelError, match="not an e-mail"),
     ):
         queue_mail(s, ["nobody"], "docs/mail/done", {"document": None})
+
+
+def test_delivery_reports_what_waits_and_bad_settings(yaprak_runtime, acme, cli):
+    yaprak_runtime.config.smtp_url = "smtp://127.0.0.1:1"  # nothing listens there
+    _queue(yaprak_runtime, acme, "RQ-2")
+    out = cli("outbox", "send").output
+    assert out.startswith("Sent 0, not sent 0. 1 waiting for a retry, the next at ")
+    yaprak_runtime.config.smtp_url = "smtp://127.0.0.1:notaport"
+    bad = cli("outbox", "send", expect=1).output
+    assert bad == "Error: YAPRAK_SMTP_URL: 'smtp://127.0.0.1:notaport' has no valid port\n"

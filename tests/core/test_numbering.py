@@ -2,6 +2,7 @@
 
 import multiprocessing
 import random
+import re
 from datetime import date
 
 import pytest
@@ -50,6 +51,20 @@ def test_patterns_are_data_never_code(pattern, message):
         check_pattern(pattern)
 
 
+def test_a_pattern_keeps_the_period_its_counter_restarts_on(make_company, yaprak_runtime):
+    acme = make_company("ACME")
+    with yaprak_runtime.db.transaction(acme) as s:
+        for pattern, reset, message in (
+            ("A-{seq:04d}", "monthly", "a monthly counter restarts: put {year} or {yy}"),
+            ("A-{year}-{seq}", "monthly", "a monthly counter restarts: put {month}"),
+            ("A-{seq}", "yearly", "a yearly counter restarts"),
+            ("SO-{seq}-{seq}", "never", "{seq} appears twice"),
+        ):
+            with pytest.raises(InvalidField, match=re.escape(message)):
+                set_sequence(s, "t.a", pattern, reset)
+        set_sequence(s, "t.a", "A-{seq}", "never")  # never restarts: fine
+
+
 def test_numbers_follow_the_pattern_and_reset_per_period(make_company, yaprak_runtime):
     acme = make_company("ACME")
     with yaprak_runtime.db.transaction(acme) as s:
@@ -96,7 +111,9 @@ def _take_numbers(url, company_id, count, seed):
         session = db.session_for(company_id, write=True)
         with session:
             session.begin()
-            number = next_number(session, "test.doc", DAY, default_pattern="T-{seq:05d}")
+            number = next_number(
+                session, "test.doc", DAY, default_pattern="T-{seq:05d}", default_reset="never"
+            )
             session.execute(insert(numbered).values(company_id=company_id, number=number))
             if rng.random() < 0.3:
                 session.rollback()

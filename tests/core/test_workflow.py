@@ -423,3 +423,83 @@ def test_companies_change_workflows_and_numbers_without_code(env, cli, yaprak_ru
     assert cli("approvals", "pending", "req@acme.test", "--company", "ACME").output == (
         "Nothing waits for this user.\n"
     )
+
+
+def test_decisions_and_resets_are_in_the_audit_trail(env):
+    from yk_docs.models import DocsRequest
+
+    doc = env.new_request("50000.00")
+    env.do(doc, "submit", "req")
+    env.decide(doc, "appr", comment="bütçe uygun")
+    with env.session() as s, s.begin():
+        request = s.get(DocsRequest, doc)
+        request.lines[0].unit_price = Decimal("40000.00")
+        request.recompute()
+    with env.session() as s:
+        trail = [
+            (e.action, e.field, e.comment, e.user_id)
+            for e in audit_trail(s, s.get(DocsRequest, doc))
+        ]
+    assert ("approve", "step 1: docs.approver", "bütçe uygun", env.users["appr"]) in trail
+    assert ("approval reset", "state", "amount or lines changed: approvals voided", None) in trail
+
+
+def test_workflow_settings_are_checked(env, cli, make_company):
+    make_company("EXPO")
+    checks = [
+        (
+            ["--band", "100.123:manager"],
+            "Error: --band '100.123:manager': the limit must be an "
+            "amount with at most 2 decimals\n",
+        ),
+        (
+            ["--band", "100:", "--band", "100:manager", "--band", "-:manager"],
+            "Error: invalid workflow: approval bands must rise, only the last may be open\n",
+        ),
+        (
+            ["--band", "100:", "--band", "500:manager"],
+            "Error: invalid workflow: the last approval band must be open ('-'): which chain "
+            "approves amounts above 500.00?\n",
+        ),
+        (
+            ["--role", "approve=manager"],
+            "Error: invalid workflow: approve is taken by the approval "
+            "chain and has no role (change the bands instead)\n",
+        ),
+    ]
+    for args, message in checks:
+        assert (
+            cli("workflow", "set", "docs.request", "--company", "ACME", *args, expect=1).output
+            == message
+        )
+    out = cli("workflow", "show", "docs.request", "--company", "EXPO", expect=1).output
+    assert out == "Error: docs.request: the add-on docs is not enabled for EXPO\n"
+
+
+def test_delegations_are_checked_listed_and_ended(env, cli, make_company, yaprak_runtime):
+    make_company("EXPO")
+    with yaprak_runtime.db.transaction() as s:
+        outsider = add_user(s, "out@expo.test")
+        grant(s, yaprak_runtime.kernel, outsider, get_company(s, "EXPO"), ["user"])
+    today = date.today()
+    args = [
+        "--company",
+        "ACME",
+        "--start",
+        today.isoformat(),
+        "--end",
+        (today + timedelta(days=3)).isoformat(),
+    ]
+    bad = cli("approvals", "delegate", "appr@acme.test", "out@expo.test", *args, expect=1).output
+    assert bad == "Error: to: out@expo.test is not a member of ACME\n"
+    past = ["--company", "ACME", "--start", "2020-01-01", "--end", "2020-01-31"]
+    bad = cli("approvals", "delegate", "appr@acme.test", "clerk@acme.test", *past, expect=1).output
+    assert bad == "Error: end: the period is over already\n"
+    cli("approvals", "delegate", "appr@acme.test", "clerk@acme.test", *args)
+    listing = cli("approvals", "delegations", "--company", "ACME").output
+    delegation_id = int(listing.split()[0])
+    assert "appr@acme.test -> clerk@acme.test" in listing
+    assert cli("approvals", "undelegate", str(delegation_id), "--company", "ACME").output == (
+        f"Delegation {delegation_id} ended.\n"
+    )
+    assert cli("approvals", "delegations", "--company", "ACME").output == "No delegation.\n"

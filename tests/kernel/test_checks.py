@@ -48,3 +48,34 @@ def test_altering_another_addons_table_is_refused(runtime_with):
     ):
         lifecycle.install(rt, ["alterother"])
     assert database_state(rt).installed == {}  # checked before anything was migrated
+
+
+def test_a_model_table_without_a_migration_is_found(runtime_with, tmp_path):
+    import textwrap
+
+    from ..conftest import write_addon, write_revision
+
+    models = textwrap.dedent("""
+        from sqlalchemy.orm import Mapped, mapped_column
+        from core.db import Base, CompanyOwned
+
+        class HalfOne(CompanyOwned, Base):
+            __tablename__ = "half_one"
+            id: Mapped[int] = mapped_column(primary_key=True)
+
+        class HalfTwo(CompanyOwned, Base):
+            __tablename__ = "half_two"
+            id: Mapped[int] = mapped_column(primary_key=True)
+    """)
+    module, package = write_addon(tmp_path / "pkgs", "half", models=models)
+    write_revision(
+        package,
+        "half",
+        "6d0000000001",
+        body='op.create_table("half_one", sa.Column("id", sa.Integer, primary_key=True))',
+    )
+    rt = runtime_with({"half": module})
+    assert check_addon(rt, "half") == [
+        "model table 'half_two' is created by no migration: run "
+        "`yaprak db revision half -m ... --autogenerate`"
+    ]
