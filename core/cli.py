@@ -423,6 +423,8 @@ def user_deactivate(ctx: click.Context, email: str, activate: bool) -> None:
         _require_db(runtime)
         with runtime.db.transaction() as session:
             user = get_user(session, email)
+            if user.active == activate:
+                _fail(f"{user.email} is {'active' if activate else 'deactivated'} already")
             user.active = activate
             email = user.email
     click.echo(f"{email} {'can log in again' if activate else 'is deactivated'}.")
@@ -638,7 +640,8 @@ def workflow_reset(ctx: click.Context, document_type: str, code: str) -> None:
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime)
-        with contextmanager(_in_company)(runtime, code) as (session, _):
+        with contextmanager(_in_company)(runtime, code) as (session, company):
+            _needs_addon(company, document_type)
             done = reset_workflow(session, document_type)
     click.echo("Back to the default workflow." if done else "The company uses the default already.")
 
@@ -709,19 +712,28 @@ def approvals() -> None:
 @click.pass_context
 def approvals_pending(ctx: click.Context, email: str, code: str) -> None:
     """Documents waiting for a decision EMAIL may take."""
-    from core.auth import get_user
-    from core.workflow import parse_workflow, pending_approvals, workflow_definition
+    from core.auth import get_user, membership
+    from core.workflow import (
+        approval_amount,
+        parse_workflow,
+        pending_approvals,
+        workflow_definition,
+    )
 
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime)
         with contextmanager(_in_company)(runtime, code) as (session, company):
-            found = pending_approvals(session, get_user(session, email), company)
+            person = get_user(session, email)
+            if membership(session, person, company) is None:
+                _fail(f"{person.email} is not a member of {company.code}")
+            found = pending_approvals(session, person, company)
             for document, role in found:
                 flow = parse_workflow(workflow_definition(session, document.__document_type__))
-                amount = getattr(document, flow.amount_field)
+                amount = approval_amount(session, flow, document)  # what picked the band
+                label = document.number or f"#{document.id}"
                 click.echo(
-                    f"{document.__document_type__:<24} {document.display_name:<28} "
+                    f"{document.__document_type__:<24} {label:<20} "
                     f"{amount:>14} {document.currency}  as {role}"
                 )
     if not found:
@@ -837,6 +849,8 @@ def outbox_send(ctx: click.Context) -> None:
     runtime = _state(ctx).runtime
     with _errors():
         _require_db(runtime)
+        if not runtime.config.smtp_url:
+            _fail("no SMTP server is configured (YAPRAK_SMTP_URL): the mail waits in the outbox")
         sent, failed = deliver_outbox(runtime)
         waiting = waiting_messages(runtime)
     line = f"Sent {sent}, not sent {failed}."
@@ -1215,8 +1229,9 @@ def jobs_run(ctx: click.Context, name: str, code: str, background: bool) -> None
         except KernelError:
             raise
         except Exception as exc:  # the job's own failure: recorded in its run
+            reason = (str(exc).strip().splitlines() or [""])[0]
             _fail(
-                f"{name} failed for {code.upper()}: {type(exc).__name__}: {exc} "
+                f"{name} failed for {code.upper()}: {type(exc).__name__}: {reason} "
                 "(see `yaprak jobs runs`)"
             )
     click.echo(f"Ran {name} for {code.upper()} (run {run_id})")

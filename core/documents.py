@@ -99,7 +99,8 @@ class Document(CompanyOwned, Timestamped):
 
     @property
     def display_name(self) -> str:
-        return self.number or f"{self.__document_type__} draft #{self.id}"
+        """The number, or the type and id while it has none."""
+        return self.number or f"{self.__document_type__} #{self.id}"
 
 
 def document_classes() -> dict[str, type[Document]]:

@@ -230,11 +230,8 @@ def deliver_outbox(
     import threading
 
     config = runtime.config
-    if not config.smtp_url:
-        ids = _claim(runtime, when or now(), limit or 10_000_000)
-        if ids:
-            _retry(runtime, ids, "no SMTP server configured (YAPRAK_SMTP_URL)", when or now())
-        return 0, len(ids)
+    if not config.smtp_url:  # mail waits in the outbox, its attempts untouched
+        return 0, 0
     settings = SmtpSettings.from_url(config.smtp_url, config.mail_from)
     count = max(1, connections or config.smtp_connections) if limit is None else 1
     totals = [0, 0]

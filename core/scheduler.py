@@ -82,7 +82,8 @@ def run_task(runtime: Runtime, qualified_name: str, code: str) -> int:
             with runtime.db.transaction(company_id) as failed:
                 row = failed.get(JobRun, run_id)
                 row.state, row.finished_at = "failed", now()
-                row.message = f"{type(exc).__name__}: {exc}"[:2000]
+                reason = (str(exc).strip().splitlines() or [""])[0]
+                row.message = f"{type(exc).__name__}: {reason}"[:2000]
             raise
         finally:
             session.close()

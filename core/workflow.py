@@ -715,14 +715,21 @@ def parse_band(text: str) -> dict:
     ``"100:"`` needs no approval."""
     limit, _, roles = text.partition(":")
     limit = limit.strip()
+    if "," in limit:
+        raise KernelError(
+            f"--band {text!r}: write the limit without a thousands separator and with a dot "
+            "for decimals, e.g. 10000 or 10000.50"
+        )
     if limit in ("-", "", "above"):
         up_to = None
     else:
         try:
-            amount = Decimal(limit.replace(",", "."))
+            amount = Decimal(limit)
         except Exception:
             raise KernelError(f"--band {text!r}: the limit must be an amount or '-'") from None
-        if not amount.is_finite() or amount < 0 or amount.quantize(Decimal("0.01")) != amount:
+        if amount.is_finite() and amount < 0:
+            raise KernelError(f"--band {text!r}: the limit must not be negative")
+        if not amount.is_finite() or amount.quantize(Decimal("0.01")) != amount:
             raise KernelError(
                 f"--band {text!r}: the limit must be an amount with at most 2 decimals"
             )

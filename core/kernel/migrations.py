@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from argparse import Namespace
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -268,8 +269,7 @@ class Migrations:
 
         The first revision starts the add-on's branch (``branch_labels = (name,)``) and
         depends on the current heads of core and of the add-on's dependencies. Autogenerate
-        compares only the add-on's own tables, against a database where core, the add-on's
-        dependencies and every installed add-on are at their heads.
+        compares only the add-on's own tables with what its migrations so far create.
         """
         from core.kernel.lifecycle import require_loadable
 
@@ -288,25 +288,11 @@ class Migrations:
         else:
             kwargs.update(head=f"{name}@head")
 
-        # Alembic's autogenerate wants every branch it knows at its head: it is shown only
-        # the branches this database uses (core, installed add-ons, the dependencies).
-        state = self.state()
-        owners = {CORE, *deps, *(set(state.installed) & set(self.locations))}
-        if autogenerate:
-            for owner in sorted(owners):
-                head = self.head_of(owner)
-                if owner in deps and owner != CORE and owner not in state.installed:
-                    raise KernelError(
-                        f"{name}: its dependency {owner} is not installed in this database: "
-                        f"run `yaprak addons install {owner}` first"
-                    )
-                if head is not None and head not in state.applied:
-                    raise KernelError(
-                        f"{name}: {owner} is not at its newest migration in this database: "
-                        "run `yaprak db upgrade` first"
-                    )
-        if not first:
-            owners.add(name)
+        # Autogenerate compares against a scratch database (a temporary SQLite file) brought
+        # to the heads of core, the dependencies and the add-on itself: the result does not
+        # depend on what this instance's database holds (an add-on not installed yet, another
+        # one behind), and that database is not touched.
+        owners = {CORE, *deps} | ({name} if not first else set())
         locations = {o: p for o, p in self.locations.items() if o in owners}
         if first:
             folder.mkdir(parents=True, exist_ok=True)
@@ -321,17 +307,28 @@ class Migrations:
             if autogenerate and directives and directives[0].upgrade_ops.is_empty():
                 directives[:] = []
 
-        with self.db.engine.connect() as conn:
-            cfg = self.config(
-                conn,
-                locations=locations,
-                include_object=include,
-                process_revision_directives=skip_empty,
-            )
+        with tempfile.TemporaryDirectory(prefix="yaprak-revision-") as scratch:
+            from core.db import Database
+
+            database = Database(f"sqlite:///{Path(scratch) / 'scratch.db'}")
             try:
-                script = command.revision(cfg, message=message, autogenerate=autogenerate, **kwargs)
-            except CommandError as exc:
-                raise KernelError(f"{name}: {exc}") from exc
+                if autogenerate:
+                    self._prepare_scratch(database, [o for o in self.locations if o in owners])
+                with database.engine.connect() as conn:
+                    cfg = self.config(
+                        conn,
+                        locations=locations,
+                        include_object=include,
+                        process_revision_directives=skip_empty,
+                    )
+                    try:
+                        script = command.revision(
+                            cfg, message=message, autogenerate=autogenerate, **kwargs
+                        )
+                    except CommandError as exc:
+                        raise KernelError(f"{name}: {exc}") from exc
+            finally:
+                database.dispose()
         self.__dict__.pop("locations", None)  # the graph changed: read it again next time
         self.__dict__.pop("script", None)
         self.__dict__.pop("owner_of_revision", None)
@@ -341,6 +338,21 @@ class Migrations:
         path = Path(script.path)
         _format_python(path)
         return path
+
+    def _prepare_scratch(self, database: Any, owners: list[str]) -> None:
+        """Upgrade ``owners``' branches (core first) on a scratch database."""
+        with database.engine.connect() as conn:
+            cfg = self.config(conn)
+            for owner in [CORE, *[o for o in self.kernel.order if o in owners]]:
+                try:
+                    command.upgrade(cfg, f"{owner}@head")
+                except Exception as exc:
+                    raise KernelError(
+                        f"{owner}: its migrations fail on a scratch database "
+                        f"({type(exc).__name__}: {_one_line(exc)})"
+                    ) from exc
+                if conn.in_transaction():
+                    conn.commit()
 
     def offline_sql(self, name: str, dialect: str = "postgresql") -> dict[str, list[str]]:
         """SQL statements of ``name``'s upgrade (from base), grouped by owning add-on."""
@@ -403,12 +415,20 @@ class DatabaseState:
 def _format_python(path: Path) -> None:
     """Format a generated revision with ruff when it is installed (Alembic writes its own
     style); without ruff the file is left as Alembic wrote it."""
+    import importlib.util
     import shutil
     import subprocess
+    import sys
 
-    ruff = shutil.which("ruff")
-    if ruff:
-        subprocess.run([ruff, "format", "--quiet", str(path)], check=False, capture_output=True)
+    if importlib.util.find_spec("ruff") is not None:  # installed with this Python
+        command_line = [sys.executable, "-m", "ruff"]
+    elif shutil.which("ruff"):
+        command_line = [shutil.which("ruff") or "ruff"]
+    else:
+        return
+    subprocess.run(
+        [*command_line, "format", "--quiet", str(path)], check=False, capture_output=True
+    )
 
 
 def _metadata_tables() -> set[str]:

@@ -247,6 +247,8 @@ def test_administering_users(cli, make_company, yaprak_app):
     login = {"csrf_token": token, "email": "veli@acme.test", "password": "yeni-parola-2"}
     assert client.post("/login", data=login).status_code == 302
     assert cli("user", "deactivate", "veli@acme.test").output == "veli@acme.test is deactivated.\n"
+    again = cli("user", "deactivate", "veli@acme.test", expect=1).output
+    assert again == "Error: veli@acme.test is deactivated already\n"
     assert client.get("/").status_code == 302  # the session no longer counts
     assert client.post("/login", data=login).status_code == 401
     assert cli("user", "deactivate", "veli@acme.test", "--activate").output == (

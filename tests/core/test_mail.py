@@ -84,15 +84,21 @@ def test_a_server_that_is_down_then_up_loses_nothing(yaprak_runtime, acme, smtp_
 def test_a_message_fails_after_the_last_attempt_and_can_be_retried(
     yaprak_runtime, acme, smtp_server, cli
 ):
-    yaprak_runtime.config.smtp_url = ""  # no server configured at all
+    yaprak_runtime.config.smtp_url = ""  # no server configured: the mail simply waits
     _queue(yaprak_runtime, acme, "RQ-9")
+    (row,) = _rows(yaprak_runtime)
+    assert (row.state, row.attempts, row.last_error) == ("queued", 0, "")
+    assert cli("outbox", "send", expect=1).output == (
+        "Error: no SMTP server is configured (YAPRAK_SMTP_URL): the mail waits in the outbox\n"
+    )
+    yaprak_runtime.config.smtp_url = "smtp://127.0.0.1:1"  # a server that never answers
     moment = now()
     for _ in range(MAX_ATTEMPTS):
         moment += timedelta(days=2)
         deliver_outbox(yaprak_runtime, when=moment)
     (row,) = _rows(yaprak_runtime)
     assert (row.state, row.attempts) == ("failed", MAX_ATTEMPTS)
-    assert row.last_error == "no SMTP server configured (YAPRAK_SMTP_URL)"
+    assert row.last_error.startswith("cannot reach the SMTP server")
     listing = cli("outbox", "list", "--state", "failed").output
     assert f"{row.id:<6} failed   {MAX_ATTEMPTS} failed  ali@example.com" in listing
     yaprak_runtime.config.smtp_url = smtp_server.url

@@ -472,8 +472,23 @@ def test_workflow_settings_are_checked(env, cli, make_company):
             cli("workflow", "set", "docs.request", "--company", "ACME", *args, expect=1).output
             == message
         )
-    out = cli("workflow", "show", "docs.request", "--company", "EXPO", expect=1).output
-    assert out == "Error: docs.request: the add-on docs is not enabled for EXPO\n"
+    for args, message in (
+        (
+            ["--band", "1,000:"],
+            "Error: --band '1,000:': write the limit without a thousands "
+            "separator and with a dot for decimals, e.g. 10000 or 10000.50\n",
+        ),
+        (["--band", "-1:"], "Error: --band '-1:': the limit must not be negative\n"),
+    ):
+        assert (
+            cli("workflow", "set", "docs.request", "--company", "ACME", *args, expect=1).output
+            == message
+        )
+    for command in ("show", "reset"):
+        out = cli("workflow", command, "docs.request", "--company", "EXPO", expect=1).output
+        assert out == "Error: docs.request: the add-on docs is not enabled for EXPO\n"
+    out = cli("approvals", "pending", "req@acme.test", "--company", "EXPO", expect=1).output
+    assert out == "Error: req@acme.test is not a member of EXPO\n"
 
 
 def test_delegations_are_checked_listed_and_ended(env, cli, make_company, yaprak_runtime):
