@@ -120,7 +120,6 @@ def child_serve_all() -> None:
 
     from sqlalchemy import select
 
-    from core.models import Company
     from core.web import create_app
     from core.web.context import SESSION_COMPANY_KEY
 
@@ -129,12 +128,16 @@ def child_serve_all() -> None:
     start = time.perf_counter() - t0
     rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     runtime = app.extensions["yaprak"]
+    from core.models import Membership
+
     with runtime.db.Session() as s:
-        ids = s.scalars(select(Company.id)).all()
+        pairs = s.execute(select(Membership.company_id, Membership.user_id)).all()
+    ids = [company_id for company_id, _ in pairs]
     client = app.test_client()
     t0 = time.perf_counter()
-    for company_id in ids:
+    for company_id, user_id in pairs:  # each company's own user
         with client.session_transaction() as session:
+            session["_user_id"] = str(user_id)
             session[SESSION_COMPANY_KEY] = company_id
         assert client.get("/").status_code == 200
     per_request = (time.perf_counter() - t0) / len(ids)
@@ -231,10 +234,10 @@ def setup_database(root: Path, db: Path, names: list[str], companies: int) -> No
         check=True,
         capture_output=True,
     )
-    from sqlalchemy import insert
+    from sqlalchemy import insert, select
 
     from core.db import Database
-    from core.models import Company, CompanyAddon
+    from core.models import Company, CompanyAddon, Membership, MembershipRole, User
 
     subsets = [c for k in range(1, len(names) + 1) for c in combinations(names, k)]
     random.Random(7).shuffle(subsets)
@@ -252,6 +255,26 @@ def setup_database(root: Path, db: Path, names: list[str], companies: int) -> No
                 for n in subsets[i]
             ]
             s.execute(insert(CompanyAddon), rows)
+        # one user per company, a member of it alone (the home page needs a login)
+        companies_ids = s.scalars(select(Company.id).order_by(Company.id)).all()
+        for company_id in companies_ids:
+            user_id = s.execute(
+                insert(User)
+                .values(
+                    email=f"bench{company_id}@yaprak.test",
+                    name="Bench",
+                    active=True,
+                    language="tr",
+                    created_at=now,
+                )
+                .returning(User.id)
+            ).scalar_one()
+            member = s.execute(
+                insert(Membership)
+                .values(user_id=user_id, company_id=company_id)
+                .returning(Membership.id)
+            ).scalar_one()
+            s.execute(insert(MembershipRole).values(membership_id=member, role="user"))
     database.dispose()
 
 
