@@ -8,8 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from sqlalchemy.orm import Session
 
 from core.models import Partner, PartnerAddress, PartnerGroup, PaymentTerm
-from core.money import is_currency
-from core.schemas import NOT_NEGATIVE, MoneyField
+from core.schemas import NOT_NEGATIVE, CurrencyField, MoneyField
 from core.text import search_key
 
 
@@ -60,7 +59,7 @@ class PartnerSchema(Schema):
     group_id = fields.Integer(allow_none=True, load_default=None)
     payment_term_id = fields.Integer(allow_none=True, load_default=None)
     credit_limit = MoneyField(load_default="0.00", validate=NOT_NEGATIVE)
-    currency = fields.String(load_default="TRY")
+    currency = CurrencyField()
     language = fields.String(load_default="tr", validate=validate.OneOf(["tr", "en"]))
     active = fields.Boolean(load_default=True)
     addresses = fields.List(fields.Nested(AddressSchema), load_default=list)
@@ -78,11 +77,6 @@ class PartnerSchema(Schema):
             raise ValidationError(
                 "not a valid Turkish national id (TCKN: 11 digits with its check digits)"
             )
-
-    @validates("currency")
-    def _currency(self, value: str, **_: Any) -> None:
-        if not is_currency(value):
-            raise ValidationError(f"unknown currency {value!r} (an ISO 4217 code such as TRY)")
 
     @validates_schema
     def _some_role(self, data: dict, **_: Any) -> None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.models import Partner, Product, ProductCategory, ProductVendor
-from core.money import is_currency
-from core.schemas import NOT_NEGATIVE, PriceField, QuantityField
+from core.schemas import NOT_NEGATIVE, CurrencyField, PriceField, QuantityField
 from core.text import search_key
 from core.units import UNITS
 
@@ -21,15 +20,10 @@ class VendorSchema(Schema):
     partner_id = fields.Integer(required=True)
     vendor_code = fields.String(load_default="", validate=validate.Length(max=60))
     price = PriceField(load_default="0", validate=NOT_NEGATIVE)
-    currency = fields.String(load_default="TRY")
+    currency = CurrencyField()
     lead_days = fields.Integer(load_default=0, validate=NOT_NEGATIVE)
     min_qty = QuantityField(load_default="0", validate=NOT_NEGATIVE)
     sequence = fields.Integer(load_default=10)
-
-    @validates("currency")
-    def _currency(self, value: str, **_: Any) -> None:
-        if not is_currency(value):
-            raise ValidationError(f"unknown currency {value!r} (an ISO 4217 code such as TRY)")
 
 
 class ProductSchema(Schema):

@@ -63,6 +63,19 @@ def QuantityField(**kwargs: Any) -> fields.Decimal:
 NOT_NEGATIVE = validate.Range(min=0, error="must not be negative")
 
 
+def _iso_currency(value: str) -> None:
+    from core.money import is_currency
+
+    if not is_currency(value):
+        raise ValidationError(f"unknown currency {value!r} (an ISO 4217 code such as TRY)")
+
+
+def CurrencyField(**kwargs: Any) -> fields.String:
+    """An ISO 4217 currency code, TRY unless given."""
+    kwargs.setdefault("load_default", "TRY")
+    return fields.String(validate=_iso_currency, **kwargs)
+
+
 class Extension(fields.Field):
     """A field an add-on keeps in a table of its own, for ``extend_schema``.
 
