@@ -1282,6 +1282,49 @@ def worker(ctx: click.Context, workers: int) -> None:
         run_worker(runtime, workers)
 
 
+@main.group()
+def i18n() -> None:
+    """Translation catalogues of core and add-ons (English source, Turkish catalogue)."""
+
+
+def _package_dir(ctx: click.Context, addon: str | None) -> Path:
+    if addon is None:
+        return Path(__file__).resolve().parent
+    kernel = _state(ctx).runtime.kernel
+    if addon not in kernel.available:
+        _fail(f"addon: no add-on named {addon!r} is installed in this environment")
+    return kernel.available[addon].path
+
+
+@i18n.command("update")
+@click.option("--addon", default=None, help="An add-on's catalogue instead of core's.")
+@click.pass_context
+def i18n_update(ctx: click.Context, addon: str | None) -> None:
+    """Extract strings, merge them into tr/en messages.po, compile messages.mo."""
+    from core.i18n_catalog import update
+
+    folder = _package_dir(ctx, addon)
+    counts = update(folder)
+    click.echo(f"Updated {folder / 'translations'}")
+    for language, count in counts.items():
+        click.echo(f"  {language}: {count} untranslated")
+
+
+@i18n.command("check")
+@click.option("--addon", default=None, help="An add-on's catalogue instead of core's.")
+@click.pass_context
+def i18n_check(ctx: click.Context, addon: str | None) -> None:
+    """List strings the Turkish catalogue does not translate (exit 1 if any)."""
+    from core.i18n_catalog import missing
+
+    gaps = missing(_package_dir(ctx, addon), "tr")
+    for gap in gaps:
+        click.echo(f"{gap.reason}: {gap.msgid!r} ({gap.location})")
+    if gaps:
+        _fail(f"{len(gaps)} string(s) lack a Turkish translation")
+    click.echo("Turkish catalogue complete.")
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m core`
     main(prog_name="yaprak")
 

@@ -68,10 +68,12 @@ def create_app(
 
     app.view_functions["static"] = static
 
+    from core.i18n import init_i18n
     from core.web import api, views
     from core.web.auth import init_auth, require_login
 
     init_auth(app)
+    init_i18n(app, runtime)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1/core")
 

@@ -26,11 +26,12 @@ from flask import (
 from flask_login import LoginManager, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from core.i18n import LANGUAGES, SESSION_LANGUAGE_KEY, _
 from core.web.context import SESSION_COMPANY_KEY, current_user, db_session, runtime
 
 bp = Blueprint("auth", __name__)
 csrf = CSRFProtect()
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static"}
 
 
 def _is_api() -> bool:
@@ -98,7 +99,7 @@ def require_login() -> Any:
         try:
             csrf.protect()
         except CSRFError as exc:
-            abort(400, description=f"CSRF check failed: {exc.description}")
+            abort(400, description=_("CSRF check failed: %(reason)s", reason=exc.description))
     return None
 
 
@@ -128,14 +129,14 @@ def login() -> Any:
         try:
             csrf.protect()
         except CSRFError:
-            abort(400, description="The form expired: reload the page and try again.")
+            abort(400, description=_("The form expired: reload the page and try again."))
         email = request.form.get("email", "").strip()
         password = request.form.get("password", "")
         user = find_user(db_session(), email)
         if user is None or not user.active or not verify_password(user, password):
-            error = "E-mail or password is wrong."
+            error = _("E-mail or password is wrong.")
         elif not user.memberships:
-            error = "This user is not a member of any company yet."
+            error = _("This user is not a member of any company yet.")
         else:
             login_user(user)
             session[SESSION_COMPANY_KEY] = user.memberships[0].company_id
@@ -159,9 +160,32 @@ def switch_company() -> Any:
     try:
         wanted = int(request.form.get("company_id", ""))
     except ValueError:
-        abort(400, description="company_id: a company id is needed")
+        abort(400, description=_("company_id: a company id is needed"))
     if user is None or wanted not in {m.company_id for m in user.memberships}:
         abort(404)
     session[SESSION_COMPANY_KEY] = wanted
-    flash("Company switched.")
+    flash(_("Company switched."), "success")
     return redirect(url_for("core.home"))
+
+
+@bp.post("/language")
+def set_language() -> Any:
+    """Choose the interface language: stored on the user (kept across logins and devices)."""
+    try:
+        csrf.protect()  # public (the login page offers it too), so checked here
+    except CSRFError:
+        abort(400, description=_("The form expired: reload the page and try again."))
+    language = request.form.get("language", "")
+    if language not in LANGUAGES:
+        abort(
+            400, description=_("language: choose one of %(choices)s", choices=", ".join(LANGUAGES))
+        )
+    user = current_user()
+    if user is not None:
+        user.language = language
+        db_session().commit()
+    session[SESSION_LANGUAGE_KEY] = language
+    back = urlsplit(request.referrer or "")
+    same_site = back.netloc == request.host
+    came_from = (back.path + ("?" + back.query if back.query else "")) if same_site else ""
+    return redirect(_safe_next(request.form.get("next") or came_from))

@@ -148,7 +148,8 @@ def test_login_logout_and_company_switch(yaprak_app, yaprak_runtime, make_compan
     wrong = client.post(
         "/login", data={"csrf_token": token, "email": "ali@acme.test", "password": "yanlis-parola"}
     )
-    assert wrong.status_code == 401 and "E-mail or password is wrong." in wrong.get_data(
+    # no Accept-Language and no user yet: Turkish, the default
+    assert wrong.status_code == 401 and "E-posta ya da parola yanlış." in wrong.get_data(
         as_text=True
     )
     assert (

@@ -1,0 +1,130 @@
+"""Turkish and English for pages, PDFs and forms (Flask-Babel).
+
+English is the source language: strings are written in English in code and templates
+(``_("Save")`` in Python, ``{{ _("Save") }}`` in Jinja) and the Turkish catalogue
+translates them. Core's catalogue lives in ``core/translations``; each add-on keeps its
+own in ``<addon>/translations`` and the app loads every available add-on's, so an add-on
+from a separate pip package translates itself. The language is the user's own
+(``core_user.language``); before login it is the one the browser asks for, else Turkish.
+
+Dates and money follow the language: ``{{ amount|money(currency) }}``, ``{{ day|date }}``,
+``{{ moment|datetime }}``. Times are shown in the company's time zone (Europe/Istanbul
+unless configured).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import Babel, get_locale, lazy_gettext
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import gettext as _
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from core.runtime import Runtime
+
+LANGUAGES: tuple[str, ...] = ("tr", "en")
+DEFAULT_LANGUAGE = "tr"
+SOURCE_LANGUAGE = "en"
+DEFAULT_TIMEZONE = "Europe/Istanbul"
+CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+SESSION_LANGUAGE_KEY = "yaprak_language"
+
+__all__ = [
+    "LANGUAGES",
+    "_",
+    "current_language",
+    "init_i18n",
+    "lazy_gettext",
+    "translation_dirs",
+]
+
+
+def translation_dirs(runtime: Runtime) -> list[Path]:
+    """Core's catalogue folder, then every available add-on's ``translations/`` folder."""
+    kernel = runtime.kernel
+    dirs = [CORE_TRANSLATIONS]
+    for name in kernel.order:
+        folder = kernel.available[name].path / "translations"
+        if folder.is_dir():
+            dirs.append(folder)
+    return dirs
+
+
+def select_language() -> str:
+    """The request's language: the user's, else the session's choice, else the browser's."""
+    from flask import has_request_context, request, session
+
+    from core.web.context import current_user
+
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    user = current_user()
+    if user is not None and user.language in LANGUAGES:
+        return user.language
+    chosen = session.get(SESSION_LANGUAGE_KEY)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """``tr`` or ``en`` for the current request (Turkish outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def money(amount: Any, currency: str = "TRY") -> str:
+    """Jinja filter: ``1.234,56 ₺`` in Turkish, ``₺1,234.56`` in English; empty for None."""
+    from core.money import format_money
+
+    if amount is None or amount == "":
+        return ""
+    return format_money(amount, currency, current_language())
+
+
+def number(value: Any, places: int = 2) -> str:
+    """Jinja filter: a decimal number in the user's language (``1.234,5`` / ``1,234.5``)."""
+    from babel.numbers import format_decimal
+
+    if value is None or value == "":
+        return ""
+    pattern = "#,##0." + "0" * places + "##" if places else "#,##0.##"
+    return format_decimal(Decimal(str(value)), format=pattern, locale=current_language())
+
+
+def date_filter(value: date | datetime | None, format: str = "medium") -> str:
+    """Jinja filter: a date in the user's language (``28 Kas 2026`` / ``Nov 28, 2026``)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return babel_format_date(value, format)
+
+
+def datetime_filter(value: datetime | None, format: str = "medium") -> str:
+    """Jinja filter: a moment in the user's language and the company's time zone."""
+    if value is None:
+        return ""
+    return babel_format_datetime(value, format)
+
+
+def init_i18n(app: Flask, runtime: Runtime) -> Babel:
+    """Flask-Babel with core's and every add-on's catalogues; filters for money and dates."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_TIMEZONE)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        str(d) for d in translation_dirs(runtime)
+    )
+    babel = Babel(app, locale_selector=select_language)
+    app.jinja_env.filters.update(
+        money=money, number=number, date=date_filter, datetime=datetime_filter
+    )
+    app.jinja_env.globals.update(yaprak_languages=LANGUAGES, current_language=current_language)
+    return babel
