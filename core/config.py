@@ -41,6 +41,7 @@ class Config:
     mail_from: str = "Yaprak <yaprak@localhost>"
     redis_url: str = ""
     jobs_immediate: bool = False
+    attachment_max_mb: int = 10
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)
@@ -63,6 +64,7 @@ class Config:
             "mail_from": env.get("YAPRAK_MAIL_FROM", "Yaprak <yaprak@localhost>"),
             "redis_url": env.get("YAPRAK_REDIS_URL", ""),
             "jobs_immediate": _flag(env.get("YAPRAK_JOBS_IMMEDIATE")),
+            "attachment_max_mb": int(env.get("YAPRAK_ATTACHMENT_MAX_MB", "10") or 10),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

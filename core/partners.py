@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 from sqlalchemy.orm import Session
 
@@ -40,28 +41,46 @@ class PartnerSchema(Schema):
     """What a partner is made of; ``load`` validates every field and names the bad ones."""
 
     id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    is_company = fields.Boolean(load_default=True)
-    is_customer = fields.Boolean(load_default=False)
-    is_prospect = fields.Boolean(load_default=False)
-    is_vendor = fields.Boolean(load_default=False)
-    tax_id = fields.String(allow_none=True, load_default=None)
-    national_id = fields.String(allow_none=True, load_default=None)
-    tax_office = fields.String(
-        allow_none=True, load_default=None, validate=validate.Length(max=100)
+    name = fields.String(
+        metadata={"label": _l("Name")}, required=True, validate=validate.Length(min=1, max=200)
     )
-    email = fields.Email(allow_none=True, load_default=None)
+    is_company = fields.Boolean(metadata={"label": _l("Company (legal entity)")}, load_default=True)
+    is_customer = fields.Boolean(metadata={"label": _l("Customer")}, load_default=False)
+    is_prospect = fields.Boolean(metadata={"label": _l("Prospect")}, load_default=False)
+    is_vendor = fields.Boolean(metadata={"label": _l("Vendor")}, load_default=False)
+    tax_id = fields.String(
+        metadata={"label": _l("Tax number (VKN)")}, allow_none=True, load_default=None
+    )
+    national_id = fields.String(
+        metadata={"label": _l("National id (TCKN)")}, allow_none=True, load_default=None
+    )
+    tax_office = fields.String(
+        metadata={"label": _l("Tax office")},
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=100),
+    )
+    email = fields.Email(metadata={"label": _l("E-mail")}, allow_none=True, load_default=None)
     phone = fields.String(
+        metadata={"label": _l("Phone")},
         allow_none=True,
         load_default=None,
         validate=validate.Regexp(r"^[0-9+() .-]{7,40}$", error="not a phone number"),
     )
-    group_id = fields.Integer(allow_none=True, load_default=None)
-    payment_term_id = fields.Integer(allow_none=True, load_default=None)
-    credit_limit = MoneyField(load_default="0.00", validate=NOT_NEGATIVE)
-    currency = CurrencyField()
-    language = fields.String(load_default="tr", validate=validate.OneOf(["tr", "en"]))
-    active = fields.Boolean(load_default=True)
+    group_id = fields.Integer(metadata={"label": _l("Group")}, allow_none=True, load_default=None)
+    payment_term_id = fields.Integer(
+        metadata={"label": _l("Payment term")}, allow_none=True, load_default=None
+    )
+    credit_limit = MoneyField(
+        metadata={"label": _l("Credit limit")}, load_default="0.00", validate=NOT_NEGATIVE
+    )
+    currency = CurrencyField(
+        metadata={"label": _l("Currency")},
+    )
+    language = fields.String(
+        metadata={"label": _l("Language")}, load_default="tr", validate=validate.OneOf(["tr", "en"])
+    )
+    active = fields.Boolean(metadata={"label": _l("Active")}, load_default=True)
     addresses = fields.List(fields.Nested(AddressSchema), load_default=list)
 
     @validates("tax_id")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,17 +29,35 @@ class VendorSchema(Schema):
 
 class ProductSchema(Schema):
     id = fields.Integer(dump_only=True)
-    code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    type = fields.String(load_default="goods", validate=validate.OneOf(["goods", "service"]))
-    uom = fields.String(load_default="C62", validate=validate.OneOf(list(UNITS)))
-    list_price = PriceField(load_default="0", validate=NOT_NEGATIVE)
-    cost_price = PriceField(load_default="0", validate=NOT_NEGATIVE)
-    tax_rate = fields.Integer(
-        load_default=20, validate=validate.OneOf(TAX_RATES, error="KDV rate must be 0, 1, 10 or 20")
+    code = fields.String(
+        metadata={"label": _l("Code")}, required=True, validate=validate.Length(min=1, max=40)
     )
-    category_id = fields.Integer(allow_none=True, load_default=None)
-    active = fields.Boolean(load_default=True)
+    name = fields.String(
+        metadata={"label": _l("Name")}, required=True, validate=validate.Length(min=1, max=200)
+    )
+    type = fields.String(
+        metadata={"label": _l("Type")},
+        load_default="goods",
+        validate=validate.OneOf(["goods", "service"]),
+    )
+    uom = fields.String(
+        metadata={"label": _l("Unit")}, load_default="C62", validate=validate.OneOf(list(UNITS))
+    )
+    list_price = PriceField(
+        metadata={"label": _l("List price")}, load_default="0", validate=NOT_NEGATIVE
+    )
+    cost_price = PriceField(
+        metadata={"label": _l("Cost price")}, load_default="0", validate=NOT_NEGATIVE
+    )
+    tax_rate = fields.Integer(
+        metadata={"label": _l("VAT %")},
+        load_default=20,
+        validate=validate.OneOf(TAX_RATES, error="KDV rate must be 0, 1, 10 or 20"),
+    )
+    category_id = fields.Integer(
+        metadata={"label": _l("Category")}, allow_none=True, load_default=None
+    )
+    active = fields.Boolean(metadata={"label": _l("Active")}, load_default=True)
     vendors = fields.List(fields.Nested(VendorSchema), load_default=list)
 
 

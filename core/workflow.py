@@ -846,3 +846,57 @@ def end_delegation(session: Session, delegation_id: int) -> Delegation:
         raise KernelError(f"no delegation {delegation_id}")
     session.delete(row)
     return row
+
+
+@dataclass(frozen=True)
+class AvailableAction:
+    """An action a user may take on a document now (a button on its page, a POST in the API)."""
+
+    name: str
+    label: str
+    kind: str  # "transition", "approve" or "reject"
+    needs_comment: bool = False
+
+
+def available_actions(
+    session: Session, document: Document, user: User | None, company: Company
+) -> list[AvailableAction]:
+    """The transitions ``user`` may take from the document's state (roles and guards
+    checked), plus approve/reject when the pending approval step is the user's to decide."""
+    if user is None:
+        return []
+    workflow = workflow_for(session, document)
+    found: list[AvailableAction] = []
+    for step in workflow.steps.values():
+        if step.approval or document.state not in step.sources:
+            continue
+        try:
+            check_transition(session, workflow, document, step.name, user, company)
+        except TransitionRefused:
+            continue
+        found.append(AvailableAction(step.name, step.label or step.name, "transition"))
+    role = next_role(session, workflow, document)
+    if role is not None and _acting_for(session, user, company, role, date.today()) is not None:
+        requester = requester_id(document)
+        if requester is None or requester != user.id:
+            found.append(AvailableAction("approve", "Approve", "approve"))
+            found.append(AvailableAction("reject", "Reject", "reject", needs_comment=True))
+    return found
+
+
+def take_action(
+    session: Session,
+    document: Document,
+    action: str,
+    user: User,
+    company: Company,
+    comment: str = "",
+) -> Document:
+    """Take an action named by ``available_actions``: ``approve``/``reject`` record a decision
+    on the pending approval step; any other name is a workflow transition."""
+    step = workflow_for(session, document).steps.get(action)
+    if action in ("approve", "reject") and (step is None or step.approval):
+        decision = "approved" if action == "approve" else "rejected"
+        decide(session, document, user, decision, comment)
+        return document
+    return transition(session, document, action, user, comment)

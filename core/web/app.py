@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.config import Config
 from core.runtime import Runtime
+from core.tenancy import TenantViolation
 from core.web import gate as gate_module
 from core.web.context import close_db_session, hooks
 
@@ -40,6 +41,7 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         TESTING=config.testing,
+        MAX_CONTENT_LENGTH=(config.attachment_max_mb + 1) * 1024 * 1024,  # uploads + form
     )
     app.config.update(flask_config)
     app.extensions["yaprak"] = runtime
@@ -69,12 +71,14 @@ def create_app(
     app.view_functions["static"] = static
 
     from core.i18n import init_i18n
-    from core.web import api, views
+    from core.web import api, master_data, records, views
     from core.web.auth import init_auth, require_login
 
     init_auth(app)
     init_i18n(app, runtime)
     app.register_blueprint(views.bp)
+    app.register_blueprint(records.bp)
+    app.register_blueprint(master_data.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1/core")
 
     owners: dict[str, str] = {}
@@ -146,6 +150,15 @@ def create_app(
     @app.errorhandler(gate_module.NeedsUpgrade)
     def _needs_upgrade(exc: gate_module.NeedsUpgrade) -> Any:
         return _error_response(503, "Needs upgrade", exc.message)
+
+    @app.errorhandler(TenantViolation)
+    def _tenant_violation(_exc: TenantViolation) -> Any:
+        # The flush check refused a write across companies: to the user it is a record that
+        # does not exist, exactly like a missing id (nothing is written, nothing named).
+        from core.web.context import close_db_session
+
+        close_db_session()
+        return _error_response(404, "Not Found", "")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

@@ -1,0 +1,486 @@
+"""Form pages: fields from a marshmallow schema (with the fields other add-ons add through
+``extend_schema``), errors next to each field, lines for documents, the state badge, the
+actions the user may take, attachments, and the activity timeline (notes, audit trail).
+
+An add-on describes a form once::
+
+    partner_form = FormView(
+        record_type="core.partner", model=Partner, schema=PartnerSchema,
+        schema_name="core.partner", title=_l("Partner"),
+        create=create_partner, update=update_partner,      # the same services the API calls
+        fields=["name", "is_customer", "email", "group_id", ...],   # order; None: all
+        choices={"group_id": group_choices},               # select options for ids
+        list_url=lambda: url_for("core.partners"),
+    )
+    partner_form.register(bp, "/partners")    # GET/POST /partners/new, /partners/<id>
+
+The service raises ``marshmallow.ValidationError`` for bad input: the page is shown again
+with the user's input kept and each message next to its field (HTTP 400). Protected fields
+(``company_id``, ``state``, ``number``, totals) are ``dump_only`` in the schemas, so they
+are shown but never loaded from a form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from marshmallow import Schema, ValidationError, fields, validate
+
+from core.i18n import _
+from core.ui import by_sequence
+from core.web.context import current_company, current_user, db_session, hooks, require_role
+
+HIDDEN = frozenset({"id", "state", "company_id"})  # the id is the URL; the state is a badge
+RECORDS: dict[str, FormView] = {}  # record type -> form (notes, attachments, actions use it)
+
+
+@dataclass
+class FieldInfo:
+    """How one schema field is shown."""
+
+    name: str
+    label: str
+    widget: str  # text, email, textarea, number, decimal, date, checkbox, select
+    required: bool = False
+    readonly: bool = False
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    maxlength: int | None = None
+    help: str = ""
+    extension: bool = False  # added by another add-on
+
+
+@dataclass(frozen=True)
+class LinesSpec:
+    """The lines of a document: the relationship, the schema field, and the line fields."""
+
+    attribute: str = "lines"
+    fields: Sequence[str] = ()
+    blank_rows: int = 3  # empty rows offered for new lines (more with the Add line button)
+
+
+def _label(name: str, schema_field: fields.Field) -> str:
+    label = schema_field.metadata.get("label")
+    if label:
+        return str(label)
+    return _(name.removesuffix("_id").replace("_", " ").capitalize())
+
+
+def describe_fields(
+    schema: Schema,
+    only: Sequence[str] | None,
+    choices: Mapping[str, Callable[[Any], Sequence[tuple[Any, str]]]],
+    session: Any,
+    base_fields: set[str],
+) -> list[FieldInfo]:
+    """FieldInfo for each field of ``schema`` (``only`` orders and limits the base fields;
+    fields added by other add-ons always come after them)."""
+    names = list(only) if only is not None else list(schema.fields)
+    names += [n for n in schema.fields if n not in base_fields and n not in names]
+    out = []
+    for name in names:
+        f = schema.fields.get(name)
+        if name in HIDDEN or f is None or isinstance(f, fields.List | fields.Nested):
+            continue
+        inner = getattr(f, "inner", f)  # Extension fields wrap the real one
+        info = FieldInfo(
+            name=name,
+            label=_label(name, f),
+            widget="text",
+            required=bool(f.required),
+            readonly=bool(f.dump_only),
+            help=str(f.metadata.get("help", "")),
+            extension=name not in base_fields,
+        )
+        validators = list(getattr(inner, "validators", []) or []) + list(f.validators or [])
+        for v in validators:
+            if isinstance(v, validate.Length) and v.max:
+                info.maxlength = v.max
+            if isinstance(v, validate.OneOf):
+                labels = v.labels or v.choices
+                info.widget = "select"
+                info.choices = [
+                    (str(c), str(lbl)) for c, lbl in zip(v.choices, labels, strict=False)
+                ]
+        if name in choices:
+            info.widget = "select"
+            info.choices = [(str(k), str(v)) for k, v in choices[name](session)]
+        elif info.widget == "select":
+            pass
+        elif isinstance(inner, fields.Boolean):
+            info.widget = "checkbox"
+        elif isinstance(inner, fields.Email):
+            info.widget = "email"
+        elif isinstance(inner, fields.Decimal):
+            info.widget = "decimal"
+        elif isinstance(inner, fields.Integer):
+            info.widget = "number"
+        elif isinstance(inner, fields.Date):
+            info.widget = "date"
+        elif f.metadata.get("widget") == "textarea":
+            info.widget = "textarea"
+        out.append(info)
+    return out
+
+
+def payload_from_form(
+    form: Any, infos: Sequence[FieldInfo], schema: Schema, prefix: str = ""
+) -> dict[str, Any]:
+    """Form strings to schema input: unticked boxes are False, empty optional values None."""
+    payload: dict[str, Any] = {}
+    for info in infos:
+        if info.readonly:
+            continue
+        key = prefix + info.name
+        if info.widget == "checkbox":
+            payload[info.name] = form.get(key) in ("1", "on", "true", "y")
+            continue
+        if key not in form:
+            continue
+        value = form.get(key, "").strip()
+        f = schema.fields[info.name]
+        if value == "" and (f.allow_none or not f.required):
+            if f.allow_none:
+                payload[info.name] = None
+            continue
+        payload[info.name] = value
+    return payload
+
+
+class FormView:
+    """A record's page: view and edit in one form; create at ``<rule>/new``."""
+
+    def __init__(
+        self,
+        record_type: str,
+        model: type,
+        schema: type[Schema],
+        title: Any,
+        create: Callable[[Any, dict], Any] | None = None,
+        update: Callable[[Any, Any, dict], Any] | None = None,
+        schema_name: str | None = None,
+        fields: Sequence[str] | None = None,
+        choices: Mapping[str, Callable[[Any], Sequence[tuple[Any, str]]]] | None = None,
+        lines: LinesSpec | None = None,
+        list_url: Callable[[], str] | None = None,
+        read_role: str | None = "user",
+        write_role: str | None = "user",
+        template: str = "core/form.html",
+        label: Callable[[Any], str] | None = None,
+    ) -> None:
+        self.record_type = record_type
+        self.model = model
+        self.schema = schema
+        self.schema_name = schema_name or record_type
+        self.title = title
+        self.create = create
+        self.update = update
+        self.fields = fields
+        self.choices = dict(choices or {})
+        self.lines = lines
+        self.list_url = list_url
+        self.read_role = read_role
+        self.write_role = write_role
+        self.template = template
+        self.label = label or (
+            lambda r: getattr(r, "display_name", None) or getattr(r, "name", None) or str(r.id)
+        )
+        self._endpoint = ""
+        RECORDS[record_type] = self
+
+    def register(self, bp: Blueprint, rule: str, endpoint: str | None = None) -> None:
+        short = endpoint or self.record_type.rsplit(".", 1)[-1]
+        bp.add_url_rule(f"{rule}/new", f"{short}_new", self.new, methods=["GET", "POST"])
+        bp.add_url_rule(f"{rule}/<int:record_id>", short, self.edit, methods=["GET", "POST"])
+
+    @property
+    def endpoint(self) -> str:
+        """The full endpoint of the record page (blueprints may be nested: found, not built)."""
+        if not self._endpoint:
+            from flask import current_app
+
+            self._endpoint = next(
+                (name for name, view in current_app.view_functions.items() if view == self.edit),
+                "",
+            )
+        return self._endpoint
+
+    def url(self, record: Any) -> str:
+        return url_for(self.endpoint, record_id=record.id)
+
+    # -- pages ----------------------------------------------------------------------------
+    def load(self, record_id: int) -> Any:
+        """The record through the request's session: another company's is simply not found."""
+        if self.read_role:
+            require_role(self.read_role)
+        record = db_session().get(self.model, record_id)
+        if record is None:
+            abort(404)
+        return record
+
+    def _schema(self, **kwargs: Any) -> Schema:
+        from core.schemas import extended_schema
+
+        return extended_schema(
+            self.schema, self.schema_name, hooks(), company=current_company(), **kwargs
+        )
+
+    def new(self) -> Any:
+        if self.create is None:
+            abort(404)
+        if self.write_role:
+            require_role(self.write_role)
+        schema = self._schema()
+        infos = self._infos(schema)
+        if request.method == "GET":
+            return self._render(None, schema, infos, values=self._defaults(schema), errors={})
+        payload = self._payload(schema, infos)
+        try:
+            record = self.create(db_session(), payload)
+            db_session().flush()
+            self._after_save(record, payload)
+            db_session().commit()
+        except ValidationError as exc:
+            db_session().rollback()
+            return self._render(None, schema, infos, request.form, _errors(exc), status=400)
+        flash(_("%(title)s created.", title=self.title), "success")
+        return redirect(self.url(record))
+
+    def edit(self, record_id: int) -> Any:
+        record = self.load(record_id)
+        schema = self._schema()
+        infos = self._infos(schema)
+        if request.method == "GET":
+            return self._render(
+                record, schema, infos, values=self._values(schema, record), errors={}
+            )
+        if self.update is None:
+            abort(405)
+        if self.write_role:
+            require_role(self.write_role)
+        payload = self._payload(schema, infos)
+        try:
+            self.update(db_session(), record, payload)
+            db_session().flush()
+            self._after_save(record, payload)
+            db_session().commit()
+        except ValidationError as exc:
+            db_session().rollback()
+            record = self.load(record_id)
+            return self._render(record, schema, infos, request.form, _errors(exc), status=400)
+        flash(_("Saved."), "success")
+        return redirect(self.url(record))
+
+    # -- pieces ---------------------------------------------------------------------------
+    def _infos(self, schema: Schema) -> list[FieldInfo]:
+        return describe_fields(
+            schema, self.fields, self.choices, db_session(), set(self.schema._declared_fields)
+        )
+
+    def _payload(self, schema: Schema, infos: list[FieldInfo]) -> dict[str, Any]:
+        payload = payload_from_form(request.form, infos, schema)
+        if self.lines is not None:
+            payload[self.lines.attribute] = self._lines_payload(schema)
+        return payload
+
+    def _lines_payload(self, schema: Schema) -> list[dict[str, Any]]:
+        assert self.lines is not None
+        nested = schema.fields[self.lines.attribute]
+        line_schema = nested.inner.schema if isinstance(nested, fields.List) else nested.schema
+        infos = describe_fields(
+            line_schema, self.lines.fields, self.choices, db_session(), set(line_schema.fields)
+        )
+        indexes = sorted(
+            {
+                int(k.split("-")[1])
+                for k in request.form
+                if k.startswith("lines-") and k.count("-") >= 2 and k.split("-")[1].isdigit()
+            }
+        )
+        rows = []
+        for i in indexes:
+            if request.form.get(f"lines-{i}-delete"):
+                continue
+            row = payload_from_form(request.form, infos, line_schema, prefix=f"lines-{i}-")
+            meaningful = {k: v for k, v in row.items() if v not in (None, "", False)}
+            if meaningful:
+                line_id = request.form.get(f"lines-{i}-id")
+                if line_id and line_id.isdigit():
+                    row["id"] = int(line_id)
+                rows.append(row)
+        return rows
+
+    def _after_save(self, record: Any, payload: dict[str, Any]) -> None:
+        """Other add-ons' extension fields reach them through ``document_saved``."""
+        hooks().document_saved(document=record, data=payload)
+
+    def _defaults(self, schema: Schema) -> dict[str, Any]:
+        values = {}
+        for name, f in schema.fields.items():
+            default = f.load_default
+            if default is not None and not callable(default) and default is not fields.missing_:
+                values[name] = default
+        return values
+
+    def _values(self, schema: Schema, record: Any) -> dict[str, Any]:
+        dumped = schema.dump(record)
+        return {k: v for k, v in dumped.items()}
+
+    def _render(
+        self,
+        record: Any,
+        schema: Schema,
+        infos: list[FieldInfo],
+        values: Mapping[str, Any],
+        errors: dict[str, Any],
+        status: int = 200,
+    ) -> Any:
+        relay = hooks()
+        user = current_user()
+        sections = actions = timeline = attachments = []
+        workflow_actions: list[Any] = []
+        line_rows: list[dict[str, Any]] = []
+        line_infos: list[FieldInfo] = []
+        if self.lines is not None:
+            nested = schema.fields[self.lines.attribute]
+            line_schema = nested.inner.schema if isinstance(nested, fields.List) else nested.schema
+            line_infos = describe_fields(
+                line_schema, self.lines.fields, self.choices, db_session(), set()
+            )
+            if hasattr(values, "getlist"):  # a posted form: show the user's lines again
+                line_rows = _posted_lines(values, line_infos)
+            else:
+                line_rows = [dict(line) for line in values.get(self.lines.attribute, []) or []]
+        if record is not None:
+            sections = by_sequence(relay.gather("document_form_sections", document=record))
+            actions = by_sequence(relay.gather("document_actions", document=record, user=user))
+            workflow_actions = _workflow_actions(record)
+            timeline = activity(self.record_type, record)
+            attachments = _attachments(self.record_type, record.id)
+        writable = self.write_role is None or _has(self.write_role)
+        return (
+            render_template(
+                self.template,
+                form=self,
+                record=record,
+                infos=infos,
+                values=values,
+                errors=errors,
+                line_infos=line_infos,
+                line_rows=line_rows,
+                line_errors=errors.get(self.lines.attribute, {}) if self.lines else {},
+                sections=sections,
+                actions=actions,
+                workflow_actions=workflow_actions,
+                timeline=timeline,
+                attachments=attachments,
+                writable=writable and (record is None or self.update is not None),
+                general_errors=errors.get("_schema", []),
+            ),
+            status,
+        )
+
+
+def _posted_lines(form: Any, infos: Sequence[FieldInfo]) -> list[dict[str, Any]]:
+    indexes = sorted(
+        {int(k.split("-")[1]) for k in form if k.startswith("lines-") and k.split("-")[1].isdigit()}
+    )
+    rows = []
+    for i in indexes:
+        row = {info.name: form.get(f"lines-{i}-{info.name}", "") for info in infos}
+        row["id"] = form.get(f"lines-{i}-id", "")
+        if any(v not in ("", None) for k, v in row.items() if k != "id"):
+            rows.append(row)
+    return rows
+
+
+def _errors(exc: ValidationError) -> dict[str, Any]:
+    messages = exc.messages
+    if isinstance(messages, dict):
+        return messages
+    return {"_schema": list(messages)}
+
+
+def _has(role: str) -> bool:
+    from core.auth import has_role
+    from core.web.context import runtime
+
+    return has_role(db_session(), runtime().kernel, current_user(), current_company(), role)
+
+
+def _workflow_actions(record: Any) -> list[Any]:
+    from core.documents import Document
+    from core.workflow import available_actions
+
+    if not isinstance(record, Document):
+        return []
+    return available_actions(db_session(), record, current_user(), current_company())
+
+
+def _attachments(record_type: str, record_id: int) -> list[Any]:
+    from sqlalchemy import select
+
+    from core.models import Attachment
+
+    return list(
+        db_session().scalars(
+            select(Attachment)
+            .where(Attachment.record_type == record_type, Attachment.record_id == record_id)
+            .order_by(Attachment.id)
+        )
+    )
+
+
+@dataclass
+class ActivityItem:
+    """One line of a record's timeline."""
+
+    at: Any
+    kind: str  # note, create, update, transition, approve, reject, ...
+    user: str
+    text: str
+    field: str = ""
+    old: str | None = None
+    new: str | None = None
+
+
+def activity(record_type: str, record: Any) -> list[ActivityItem]:
+    """Notes and audit entries of a record, newest first."""
+    from sqlalchemy import select
+
+    from core.models import AuditEntry, Note, User
+
+    session = db_session()
+    items: list[ActivityItem] = []
+    names: dict[int | None, str] = {None: _("system")}
+
+    def who(user_id: int | None) -> str:
+        if user_id not in names:
+            user = session.get(User, user_id)
+            names[user_id] = (user.name or user.email) if user else _("deleted user")
+        return names[user_id]
+
+    for note in session.scalars(
+        select(Note).where(Note.record_type == record_type, Note.record_id == record.id)
+    ):
+        items.append(ActivityItem(note.created_at, "note", who(note.user_id), note.body))
+    for entry in session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.document_type == record_type, AuditEntry.document_id == record.id
+        )
+    ):
+        items.append(
+            ActivityItem(
+                entry.at,
+                entry.action,
+                who(entry.user_id),
+                entry.comment,
+                entry.field,
+                entry.old,
+                entry.new,
+            )
+        )
+    items.sort(key=lambda i: i.at, reverse=True)
+    return items

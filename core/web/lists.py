@@ -1,0 +1,314 @@
+"""List pages: one ``ListView`` gives a page with search, filters, sort, group-by, pages,
+saved views, bulk actions and CSV/XLSX export of exactly what the user sees.
+
+An add-on describes its list once::
+
+    partners = ListView(
+        ListSpec("core.partners", Partner, columns=[...], filters=[...],
+                 search=[Partner.search_key], default_sort="name"),
+        title=_l("Partners"),
+        row_url=lambda p: url_for("core.partner_form", partner_id=p.id),
+        read_role="user",
+        bulk_actions=[BulkAction("archive", _l("Archive"), archive_one, role="manager")],
+    )
+    partners.register(bp, "/partners")
+
+``register`` adds ``GET /partners`` (the page; ``?export=csv|xlsx`` for exports) and
+``POST /partners/bulk``. The JSON API reads the same ``ListSpec`` (``core.web.api``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from core.i18n import _
+from core.listing import (
+    Column,
+    ListArgumentError,
+    ListRequest,
+    ListSpec,
+    all_rows,
+    fetch_groups,
+    fetch_page,
+    parse_args,
+)
+from core.web.context import current_company, current_user, db_session, require_role
+
+LISTS: dict[str, ListView] = {}  # list key -> view (saved views are checked against these)
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action on each selected record. ``run(session, record)`` is the same service the
+    record's own button calls; it raises (``ValueError``, ``ValidationError``, a veto) to
+    refuse one record, which is rolled back alone while the others go through."""
+
+    name: str
+    label: Any
+    run: Callable[[Any, Any], Any]
+    role: str | None = None
+    style: str = "secondary"
+    confirm: Any = None  # a question asked before running
+
+
+class ListView:
+    """A list page over a ``ListSpec``."""
+
+    def __init__(
+        self,
+        spec: ListSpec,
+        title: Any,
+        row_url: Callable[[Any], str] | None = None,
+        read_role: str | None = "user",
+        bulk_actions: Sequence[BulkAction] = (),
+        new_url: Callable[[], str] | None = None,
+        template: str = "core/list.html",
+        label: Callable[[Any], str] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.title = title
+        self.row_url = row_url
+        self.read_role = read_role
+        self.bulk_actions = list(bulk_actions)
+        self.new_url = new_url
+        self.template = template
+        self.label = label or (
+            lambda r: getattr(r, "display_name", None) or getattr(r, "name", r.id)
+        )
+        LISTS[spec.key] = self
+
+    # -- routes ---------------------------------------------------------------------------
+    def register(self, bp: Blueprint, rule: str, endpoint: str | None = None) -> None:
+        endpoint = endpoint or self.spec.key.rsplit(".", 1)[-1]
+        bp.add_url_rule(rule, endpoint, self.render, methods=["GET"])
+        bp.add_url_rule(f"{rule}/bulk", f"{endpoint}_bulk", self.bulk, methods=["POST"])
+
+    def parse(self, args: Any) -> ListRequest:
+        try:
+            return parse_args(self.spec, args, db_session())
+        except ListArgumentError as exc:
+            abort(400, description=_field_messages(exc.errors))
+
+    def render(self) -> Any:
+        """The list page, or its export when ``?export=csv|xlsx``."""
+        if self.read_role:
+            require_role(self.read_role)
+        args = request.args
+        if "cols_pick" in args:  # the column picker (works without JavaScript)
+            picked = ",".join(args.getlist("cols_pick"))
+            return redirect(url_with(args, cols_pick=None, cols=picked or None))
+        if not [k for k in args if k != "view"]:
+            default = self._default_view(args.get("view"))
+            if default is not None:
+                return redirect(f"{request.path}?{default}")
+        if "view" in args or "csrf_token" in args:  # a saved view's name; the bulk form's token
+            args = args.copy()
+            args.pop("view", None)
+            args.pop("csrf_token", None)
+        req = self.parse(args)
+        export = args.get("export")
+        if export:
+            if export not in ("csv", "xlsx"):
+                abort(400, description=_field_messages({"export": ["choose csv or xlsx"]}))
+            return self.export(req, export)
+        session = db_session()
+        page = groups = None
+        if req.group:
+            groups = fetch_groups(self.spec, req, session)
+        else:
+            page = fetch_page(self.spec, req, session)
+        columns = [self.spec.column(name) for name in req.columns]
+        return render_template(
+            self.template,
+            view=self,
+            spec=self.spec,
+            req=req,
+            page=page,
+            groups=groups,
+            columns=columns,
+            filters=[(f, f.options(session)) for f in self.spec.filters],
+            saved_views=self._saved_views(),
+            url_with=lambda **changes: url_with(request.args, **changes),
+            cell=render_cell,
+            actions=[a for a in self.bulk_actions if _may(a.role)],
+        )
+
+    # -- export ---------------------------------------------------------------------------
+    def export(self, req: ListRequest, kind: str) -> Response:
+        """Every row matching the filters (or the selection), the visible columns."""
+        from core.export import to_csv, to_xlsx
+
+        columns = [c for c in (self.spec.column(n) for n in req.columns) if c is not None]
+        headers = [str(c.label) for c in columns]
+        rows = (
+            [_export_value(c, c.value_of(record)) for c in columns]
+            for record in all_rows(self.spec, req, db_session())
+        )
+        name = self.spec.key.replace(".", "-")
+        if kind == "csv":
+            body, mimetype = to_csv(headers, rows), "text/csv; charset=utf-8"
+        else:
+            body = to_xlsx(headers, rows, [c.kind for c in columns], title=str(self.title))
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = Response(body, mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+        return response
+
+    # -- bulk actions ---------------------------------------------------------------------
+    def bulk(self) -> Any:
+        """Run a bulk action on each selected record: one savepoint and one result each."""
+        if self.read_role:
+            require_role(self.read_role)
+        name = request.form.get("action", "")
+        action = next((a for a in self.bulk_actions if a.name == name), None)
+        if action is None:
+            abort(400, description=_field_messages({"action": [_("unknown action")]}))
+        if action.role:
+            require_role(action.role)
+        try:
+            ids = sorted({int(i) for i in request.form.getlist("ids")})
+        except ValueError:
+            abort(400, description=_field_messages({"ids": [_("record ids are whole numbers")]}))
+        if not ids:
+            abort(400, description=_field_messages({"ids": [_("select at least one record")]}))
+        session = db_session()
+        results = []
+        for record_id in ids:
+            record = session.get(self.spec.model, record_id)
+            if record is None:  # missing or another company's: the same answer
+                results.append((record_id, None, False, _("not found")))
+                continue
+            label = str(self.label(record))
+            try:
+                with session.begin_nested():
+                    outcome = action.run(session, record)
+                results.append((record_id, label, True, str(outcome or _("done"))))
+            except Exception as exc:
+                results.append((record_id, label, False, _error_text(exc)))
+        session.commit()
+        done = sum(1 for r in results if r[2])
+        flash(
+            _(
+                "%(action)s: %(done)d of %(total)d done",
+                action=action.label,
+                done=done,
+                total=len(results),
+            ),
+            "success" if done == len(results) else "warning",
+        )
+        return render_template(
+            "core/bulk_result.html",
+            view=self,
+            action=action,
+            results=results,
+            back=request.referrer,
+        )
+
+    # -- saved views ----------------------------------------------------------------------
+    def _saved_views(self) -> list[Any]:
+        from core.models import SavedView
+
+        user = current_user()
+        if user is None or current_company() is None:
+            return []
+        return list(
+            db_session().scalars(
+                select(SavedView)
+                .where(SavedView.user_id == user.id, SavedView.list_key == self.spec.key)
+                .order_by(SavedView.name)
+            )
+        )
+
+    def _default_view(self, wanted: str | None) -> str | None:
+        if wanted == "all":
+            return None
+        views = self._saved_views()
+        chosen = next((v for v in views if str(v.id) == wanted), None) if wanted else None
+        chosen = chosen or next((v for v in views if v.is_default), None)
+        return chosen.query if chosen is not None and chosen.query else None
+
+
+def _may(role: str | None) -> bool:
+    if role is None:
+        return True
+    from core.auth import has_role
+    from core.web.context import runtime
+
+    return has_role(db_session(), runtime().kernel, current_user(), current_company(), role)
+
+
+def _error_text(exc: Exception) -> str:
+    from marshmallow import ValidationError
+
+    if isinstance(exc, ValidationError):
+        messages = exc.messages
+        if isinstance(messages, dict):
+            return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in messages.items())
+        return "; ".join(map(str, messages))
+    message = getattr(exc, "message", None) or str(exc)
+    if type(exc).__module__.startswith(("sqlalchemy", "builtins")) and not isinstance(
+        exc, ValueError
+    ):
+        return _("failed")  # never show SQL or internals
+    return str(message)
+
+
+def _field_messages(errors: dict[str, list[Any]]) -> str:
+    return "; ".join(f"{k}: {', '.join(str(m) for m in v)}" for k, v in errors.items())
+
+
+def url_with(args: Any, **changes: Any) -> str:
+    """The current query string with some arguments changed (``None`` removes one); paging
+    cursors are dropped whenever anything else changes."""
+    items = [(k, v) for k, v in args.items(multi=True)] if hasattr(args, "items") else []
+    keys = {k.replace("__", "."): v for k, v in changes.items()}
+    if not set(keys) & {"after", "before", "page"}:
+        keys.update({"after": None, "before": None, "page": None})
+    kept = [(k, v) for k, v in items if k not in keys]
+    for key, value in keys.items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            kept.extend((key, v) for v in value)
+        else:
+            kept.append((key, value))
+    return "?" + urlencode(kept)
+
+
+def render_cell(column: Column, record: Any) -> Markup:
+    """A cell's HTML: money and numbers per the user's language, states as badges."""
+    from core.i18n import date_filter, datetime_filter, money, number
+
+    value = column.value_of(record)
+    if value is None or value == "":
+        return Markup("")
+    if column.kind == "money":
+        currency = column.currency(record) if column.currency else "TRY"
+        return Markup(escape(money(value, currency)))
+    if column.kind == "number":
+        return Markup(escape(number(value, 2)))
+    if column.kind == "date":
+        return Markup(escape(date_filter(value)))
+    if column.kind == "datetime":
+        return Markup(escape(datetime_filter(value)))
+    if column.kind == "bool":
+        return Markup("✓") if value else Markup("")
+    if column.kind == "state":
+        label = (column.choices or {}).get(value, value)
+        return Markup('<span class="badge state state-{}">{}</span>').format(value, str(label))
+    if column.choices:
+        return Markup(escape(str(column.choices.get(value, value))))
+    return Markup(escape(str(value)))
+
+
+def _export_value(column: Column, value: Any) -> Any:
+    if column.kind in ("state", "choice") and column.choices and value is not None:
+        return str(column.choices.get(value, value))
+    return value

@@ -1,0 +1,167 @@
+"""Core's own list and form pages: partners and products (the shared master data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from core.listing import Column, Filter, ListSpec
+from core.models import Partner, PartnerGroup, PaymentTerm, Product, ProductCategory
+from core.partners import PartnerSchema, create_partner, update_partner
+from core.products import ProductSchema, create_product, update_product
+from core.web.forms import FormView
+from core.web.lists import BulkAction, ListView
+
+bp = Blueprint("master", __name__)
+
+
+def _groups(session: Any) -> list[tuple[int, str]]:
+    return [
+        (g.id, g.name) for g in session.scalars(select(PartnerGroup).order_by(PartnerGroup.name))
+    ]
+
+
+def _terms(session: Any) -> list[tuple[int, str]]:
+    return [(t.id, t.name) for t in session.scalars(select(PaymentTerm).order_by(PaymentTerm.name))]
+
+
+def _categories(session: Any) -> list[tuple[int, str]]:
+    rows = session.scalars(select(ProductCategory).order_by(ProductCategory.name))
+    return [(c.id, c.name) for c in rows]
+
+
+def _archive(_session: Any, record: Any) -> str:
+    if not record.active:
+        raise ValueError(str(_l("already archived")))
+    record.active = False
+    return str(_l("archived"))
+
+
+def _restore(_session: Any, record: Any) -> str:
+    if record.active:
+        raise ValueError(str(_l("not archived")))
+    record.active = True
+    return str(_l("restored"))
+
+
+BULK = [
+    BulkAction("archive", _l("Archive"), _archive, role="manager", style="danger"),
+    BulkAction("restore", _l("Restore"), _restore, role="manager"),
+]
+
+partner_form = FormView(
+    record_type="core.partner",
+    model=Partner,
+    schema=PartnerSchema,
+    title=_l("Partner"),
+    create=create_partner,
+    update=update_partner,
+    choices={"group_id": _groups, "payment_term_id": _terms},
+    list_url=lambda: url_for("master.partners"),
+)
+partners = ListView(
+    ListSpec(
+        "core.partners",
+        Partner,
+        columns=[
+            Column("name", _l("Name")),
+            Column("tax_id", _l("Tax number")),
+            Column("email", _l("E-mail")),
+            Column("phone", _l("Phone"), sortable=False),
+            Column(
+                "group_id",
+                _l("Group"),
+                value=lambda p: p.group.name if p.group else "",
+                groupable=True,
+                sortable=False,
+            ),
+            Column("is_customer", _l("Customer"), kind="bool", groupable=True),
+            Column("is_vendor", _l("Vendor"), kind="bool", groupable=True),
+            Column("credit_limit", _l("Credit limit"), kind="money", summable=True),
+            Column("currency", _l("Currency"), groupable=True, visible=False),
+            Column("active", _l("Active"), kind="bool", groupable=True, visible=False),
+        ],
+        filters=[
+            Filter("is_customer", _l("Customer"), Partner.is_customer, kind="bool"),
+            Filter("is_prospect", _l("Prospect"), Partner.is_prospect, kind="bool"),
+            Filter("is_vendor", _l("Vendor"), Partner.is_vendor, kind="bool"),
+            Filter(
+                "group_id",
+                _l("Group"),
+                Partner.group_id,
+                choices=lambda s: {str(k): v for k, v in _groups(s)},
+            ),
+            Filter("active", _l("Active"), Partner.active, kind="bool"),
+            Filter("credit_limit", _l("Credit limit"), Partner.credit_limit, kind="number"),
+        ],
+        search=[Partner.search_key],
+        default_sort="name",
+    ),
+    title=_l("Partners"),
+    row_url=lambda p: url_for("master.partner", record_id=p.id),
+    new_url=lambda: url_for("master.partner_new"),
+    bulk_actions=BULK,
+)
+
+product_form = FormView(
+    record_type="core.product",
+    model=Product,
+    schema=ProductSchema,
+    title=_l("Product"),
+    create=create_product,
+    update=update_product,
+    choices={"category_id": _categories},
+    list_url=lambda: url_for("master.products"),
+)
+products = ListView(
+    ListSpec(
+        "core.products",
+        Product,
+        columns=[
+            Column("code", _l("Code")),
+            Column("name", _l("Name")),
+            Column(
+                "type",
+                _l("Type"),
+                groupable=True,
+                choices={"goods": _l("Goods"), "service": _l("Service")},
+                kind="choice",
+            ),
+            Column("uom", _l("Unit"), groupable=True),
+            Column("list_price", _l("List price"), kind="money"),
+            Column("cost_price", _l("Cost price"), kind="money"),
+            Column("tax_rate", _l("VAT %"), kind="number", groupable=True),
+            Column("active", _l("Active"), kind="bool", groupable=True, visible=False),
+        ],
+        filters=[
+            Filter(
+                "type",
+                _l("Type"),
+                Product.type,
+                choices={"goods": _l("Goods"), "service": _l("Service")},
+            ),
+            Filter(
+                "category_id",
+                _l("Category"),
+                Product.category_id,
+                choices=lambda s: {str(k): v for k, v in _categories(s)},
+            ),
+            Filter("active", _l("Active"), Product.active, kind="bool"),
+            Filter("list_price", _l("List price"), Product.list_price, kind="number"),
+        ],
+        search=[Product.search_key],
+        default_sort="code",
+    ),
+    title=_l("Products"),
+    row_url=lambda p: url_for("master.product", record_id=p.id),
+    new_url=lambda: url_for("master.product_new"),
+    bulk_actions=BULK,
+)
+
+partners.register(bp, "/partners")
+partner_form.register(bp, "/partners")
+products.register(bp, "/products")
+product_form.register(bp, "/products")
