@@ -34,7 +34,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -187,27 +187,32 @@ class ListRequest:
     descending: bool = False
     group: str | None = None
     columns: list[str] = field(default_factory=list)
-    after: tuple[Any, int] | None = None
-    before: tuple[Any, int] | None = None
+    after: tuple[Any, int, int | None] | None = None
+    before: tuple[Any, int, int | None] | None = None
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     ids: list[int] | None = None  # a selection (exports, bulk actions)
 
 
-def _decode_cursor(token: str) -> tuple[Any, int]:
+def _decode_cursor(token: str) -> tuple[Any, int, int | None]:
+    """(sort value, id, 1-based position of that row or None)."""
     padded = token + "=" * (-len(token) % 4)
     data = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    if not isinstance(data, list) or len(data) != 2 or not isinstance(data[1], int):
+    if not isinstance(data, list) or len(data) not in (2, 3) or not isinstance(data[1], int):
         raise ValueError("not a cursor")
-    return data[0], data[1]
+    position = data[2] if len(data) == 3 and isinstance(data[2], int) and data[2] > 0 else None
+    return data[0], data[1], position
 
 
-def encode_cursor(value: Any, record_id: int) -> str:
+def encode_cursor(value: Any, record_id: int, position: int | None = None) -> str:
+    """A page cursor: the row's sort value and id, and its position (so a page far into a
+    list knows its "row n of m" without counting the rows before it)."""
     if isinstance(value, Decimal):
         value = str(value)
     elif isinstance(value, datetime | date):
         value = value.isoformat()
-    raw = json.dumps([value, record_id], separators=(",", ":")).encode()
+    data = [value, record_id] if position is None else [value, record_id, position]
+    raw = json.dumps(data, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -424,15 +429,16 @@ def fetch_page(spec: ListSpec, req: ListRequest, session: Session) -> Page:
             sort_expr.desc() if desc else sort_expr.asc(), pk.desc() if desc else pk.asc()
         )
 
-    def beyond(cursor: tuple[Any, int], forward: bool) -> Any:
-        value, last_id = cursor
+    def beyond(cursor: tuple[Any, ...], forward: bool) -> Any:
+        value, last_id = cursor[0], cursor[1]
         value = _cursor_value(sort_column, value)
         greater = req.descending != (not forward)
         if sort_expr is pk:
             return pk < last_id if greater else pk > last_id
+        # a row-value comparison: both engines walk the (sort, id) index with it
         if greater:
-            return or_(sort_expr < value, and_(sort_expr == value, pk < last_id))
-        return or_(sort_expr > value, and_(sort_expr == value, pk > last_id))
+            return tuple_(sort_expr, pk) < tuple_(value, last_id)
+        return tuple_(sort_expr, pk) > tuple_(value, last_id)
 
     if not keyset:
         pages = max(1, -(-total // req.per_page))
@@ -474,22 +480,30 @@ def fetch_page(spec: ListSpec, req: ListRequest, session: Session) -> Page:
         has_prev = False
     first = 0
     if rows:
+        known = None
+        if req.after is not None and req.after[2] is not None:
+            known = req.after[2] + 1
+        elif req.before is not None and req.before[2] is not None:
+            known = max(1, req.before[2] - len(rows))
         if not has_prev:
             first = 1
-        else:  # rows before this page: one indexed count
+        elif known is not None:
+            first = known
+        else:  # a cursor without a position: count the rows before this page
             before_rows = session.scalar(
                 select(func.count()).select_from(
                     query.where(beyond(key_of(rows[0]), False)).order_by(None).subquery()
                 )
             )
             first = (before_rows or 0) + 1
-            has_prev = first > 1
+        has_prev = has_prev and first > 1
+    last = first + len(rows) - 1
     return Page(
         rows,
         total,
         first,
-        next_cursor=encode_cursor(*key_of(rows[-1])) if rows and has_next else None,
-        prev_cursor=encode_cursor(*key_of(rows[0])) if rows and has_prev else None,
+        next_cursor=encode_cursor(*key_of(rows[-1]), last) if rows and has_next else None,
+        prev_cursor=encode_cursor(*key_of(rows[0]), first) if rows and has_prev else None,
         sums=sums,
     )
 

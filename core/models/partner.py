@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, CompanyOwned, Timestamped
@@ -37,6 +37,8 @@ class Partner(CompanyOwned, Timestamped, Base):
     """A customer, prospect or vendor: the same row whatever it is (or becomes)."""
 
     __tablename__ = "core_partner"
+    # lists sort by name within a company: keyset pages walk this index
+    __table_args__ = (Index("ix_core_partner_company_name", "company_id", "name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -1,4 +1,4 @@
-"""saved views, attachments, notes
+"""saved views, attachments, notes; the partner list's index
 
 Revision ID: 41529d590af6
 Revises: a4aac0e4fcf3
@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_core_partner_company_name", "core_partner", ["company_id", "name", "id"])
     op.create_table(
         "core_attachment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -119,6 +120,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_core_partner_company_name", table_name="core_partner")
     with op.batch_alter_table("core_saved_view", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_core_saved_view_user_id"))
         batch_op.drop_index(batch_op.f("ix_core_saved_view_company_id"))
