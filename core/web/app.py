@@ -71,7 +71,7 @@ def create_app(
     app.view_functions["static"] = static
 
     from core.i18n import init_i18n
-    from core.web import api, master_data, records, views
+    from core.web import admin, api, master_data, records, views
     from core.web.auth import init_auth, require_login
 
     init_auth(app)
@@ -79,6 +79,7 @@ def create_app(
     app.register_blueprint(views.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(master_data.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1/core")
 
     owners: dict[str, str] = {}
