@@ -65,3 +65,7 @@ def change_addon(name: str, action: str) -> Any:
     except KernelError as exc:
         flash(str(exc), "danger")
     return redirect(url_for("admin.addons") + f"#addon-{name}")
+
+
+# The other admin pages attach their routes to ``bp``.
+from core.web import admin_settings, admin_users  # noqa: E402, F401

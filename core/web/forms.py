@@ -238,13 +238,10 @@ class FormView:
             return self._render(None, schema, infos, values=self._defaults(schema), errors={})
         payload = self._payload(schema, infos)
         try:
-            record = self.create(db_session(), payload)
-            db_session().flush()
-            self._after_save(record, payload)
-            db_session().commit()
+            record = self._save(None, schema, payload)
         except ValidationError as exc:
             db_session().rollback()
-            return self._render(None, schema, infos, request.form, _errors(exc), status=400)
+            return self._render(None, schema, infos, request.form, self._errors(exc), status=400)
         flash(_("%(title)s created.", title=self.title), "success")
         return redirect(self.url(record))
 
@@ -262,14 +259,12 @@ class FormView:
             require_role(self.write_role)
         payload = self._payload(schema, infos)
         try:
-            self.update(db_session(), record, payload)
-            db_session().flush()
-            self._after_save(record, payload)
-            db_session().commit()
+            self._save(record, schema, payload)
         except ValidationError as exc:
             db_session().rollback()
             record = self.load(record_id)
-            return self._render(record, schema, infos, request.form, _errors(exc), status=400)
+            errors = self._errors(exc)
+            return self._render(record, schema, infos, request.form, errors, status=400)
         flash(_("Saved."), "success")
         return redirect(self.url(record))
 
@@ -300,6 +295,7 @@ class FormView:
             }
         )
         rows = []
+        form_rows: list[int] = []  # the form row of each payload line (to place its errors)
         for i in indexes:
             if request.form.get(f"lines-{i}-delete"):
                 continue
@@ -310,11 +306,49 @@ class FormView:
                 if line_id and line_id.isdigit():
                     row["id"] = int(line_id)
                 rows.append(row)
+                form_rows.append(i)
+        request._yaprak_line_rows = form_rows  # type: ignore[attr-defined]
         return rows
 
-    def _after_save(self, record: Any, payload: dict[str, Any]) -> None:
-        """Other add-ons' extension fields reach them through ``document_saved``."""
-        hooks().document_saved(document=record, data=payload)
+    def _save(self, record: Any, schema: Schema, payload: dict[str, Any]) -> Any:
+        """Validate the fields other add-ons added, run the service on the rest, then hand
+        the loaded extension values to ``document_saved``: one transaction, all or nothing."""
+        own = set(self.schema._declared_fields)
+        extra = {k: payload.pop(k) for k in list(payload) if k not in own}
+        errors: dict[str, Any] = {}
+        loaded: dict[str, Any] = {}
+        if extra:
+            try:
+                loaded = schema.load(extra, partial=True)
+            except ValidationError as exc:
+                errors.update(_errors(exc))
+        session = db_session()
+        try:
+            if record is None:
+                assert self.create is not None
+                record = self.create(session, payload)
+            else:
+                assert self.update is not None
+                self.update(session, record, payload)
+            session.flush()
+        except ValidationError as exc:
+            errors.update(_errors(exc))
+        if errors:
+            raise ValidationError(errors)
+        hooks().document_saved(document=record, data=loaded)
+        session.commit()
+        return record
+
+    def _errors(self, exc: ValidationError) -> dict[str, Any]:
+        """The service's errors; line errors re-keyed from its list to the form's rows."""
+        errors = _errors(exc)
+        if self.lines is not None and isinstance(errors.get(self.lines.attribute), dict):
+            rows = getattr(request, "_yaprak_line_rows", [])
+            errors[self.lines.attribute] = {
+                (rows[i] if isinstance(i, int) and i < len(rows) else i): v
+                for i, v in errors[self.lines.attribute].items()
+            }
+        return errors
 
     def _defaults(self, schema: Schema) -> dict[str, Any]:
         values = {}

@@ -38,3 +38,195 @@ def test_only_admins_reach_the_admin_pages(make_company, company_client, yaprak_
     r = user.post("/admin/addons/alpha/disable", data={"csrf_token": user.csrf_token()})
     assert r.status_code == 403
     assert user.get("/alpha/").status_code == 200
+
+
+def test_admins_add_users_and_set_their_roles(make_company, company_client, yaprak_runtime):
+    from core.auth import find_user, roles_of
+    from core.models import Company
+
+    acme = make_company("ACME", addons=["docs"])
+    make_company("OTHER")
+    admin = company_client(acme, email="boss@acme.test")
+    token = admin.csrf_token()
+    bad = admin.post(
+        "/admin/users",
+        data={"csrf_token": token, "email": "not-an-email", "password": "short", "roles": ["user"]},
+    )
+    assert bad.status_code == 400 and 'data-error-for="email"' in bad.get_data(as_text=True)
+    short = admin.post(
+        "/admin/users",
+        data={"csrf_token": token, "email": "ayse@acme.test", "password": "short", "roles": []},
+    )
+    assert 'data-error-for="roles"' in short.get_data(as_text=True)
+    ok = admin.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": "ayse@acme.test",
+            "name": "Ayşe",
+            "password": "uzun-parola-1",
+            "roles": ["user", "docs.requester"],
+        },
+    )
+    assert ok.status_code == 302
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert (
+        'data-user="ayse@acme.test"' in page and "docs.approver" in page
+    )  # enabled add-on's roles
+    with yaprak_runtime.db.Session() as s:
+        ayse = find_user(s, "ayse@acme.test")
+        company = s.get(Company, acme.id)
+        assert roles_of(s, yaprak_runtime.kernel, ayse, company) >= {"user", "docs.requester"}
+        ayse_id = ayse.id
+    admin.post(f"/admin/users/{ayse_id}/roles", data={"csrf_token": token, "roles": ["manager"]})
+    with yaprak_runtime.db.Session() as s:
+        ayse = find_user(s, "ayse@acme.test")
+        assert roles_of(s, yaprak_runtime.kernel, ayse, s.get(Company, acme.id)) == {
+            "manager",
+            "user",
+        }
+    # the last administrator cannot take away their own admin role
+    with yaprak_runtime.db.Session() as s:
+        boss_id = find_user(s, "boss@acme.test").id
+    admin.post(f"/admin/users/{boss_id}/roles", data={"csrf_token": token, "roles": ["user"]})
+    assert "hiç yöneticisi kalmazdı" in admin.get("/admin/users").get_data(as_text=True)
+    bad_role = admin.post(
+        f"/admin/users/{ayse_id}/roles", data={"csrf_token": token, "roles": ["root"]}
+    )
+    assert bad_role.status_code == 400
+    assert (
+        admin.post(f"/admin/users/{ayse_id}/remove", data={"csrf_token": token}).status_code == 302
+    )
+    assert 'data-user="ayse@acme.test"' not in admin.get("/admin/users").get_data(as_text=True)
+    # a user of another company is not found here
+    other_admin = company_client(make_company("THIRD"), email="x@third.test")
+    with yaprak_runtime.db.Session() as s:
+        x_id = find_user(s, "x@third.test").id
+    r = admin.post(f"/admin/users/{x_id}/roles", data={"csrf_token": token, "roles": ["user"]})
+    assert r.status_code == 404
+    del other_admin
+
+
+def test_workflow_bands_and_roles_from_the_admin_page(make_company, company_client):
+    acme = make_company("ACME", addons=["docs"])
+    admin = company_client(acme)
+    token = admin.csrf_token()
+    assert "docs.request" in admin.get("/admin/workflows").get_data(as_text=True)
+    bad = admin.post(
+        "/admin/workflows/docs.request",
+        data={"csrf_token": token, "bands": "abc:manager", "accumulate_days": "0"},
+    )
+    assert bad.status_code == 400 and 'data-error-for="workflow"' in bad.get_data(as_text=True)
+    ok = admin.post(
+        "/admin/workflows/docs.request",
+        data={
+            "csrf_token": token,
+            "bands": "250:\n-:manager",
+            "accumulate_days": "7",
+            "role-submit": "manager",
+        },
+    )
+    assert ok.status_code == 302
+    page = admin.get("/admin/workflows/docs.request").get_data(as_text=True)
+    assert "up to 250" in page and "adding up 7 days" in page
+    assert "submit     draft -&gt; submitted  by manager" in page
+    admin.post("/admin/workflows/docs.request", data={"csrf_token": token, "reset": "1"})
+    assert "up to 100" in admin.get("/admin/workflows/docs.request").get_data(as_text=True)
+    assert admin.get("/admin/workflows/sales.order").status_code == 404
+
+
+def test_sequences_and_outbox_pages(make_company, company_client, yaprak_runtime):
+    from core.mail import queue_mail
+    from core.models import OutboxMessage
+
+    acme = make_company("ACME", addons=["docs"])
+    admin = company_client(acme)
+    token = admin.csrf_token()
+    page = admin.get("/admin/sequences").get_data(as_text=True)
+    assert 'data-sequence="docs.request"' in page and "RQ-" in page
+    bad = admin.post(
+        "/admin/sequences/docs.request", data={"csrf_token": token, "pattern": "TL-{year}"}
+    )
+    assert bad.status_code == 400 and "{seq}" in bad.get_data(as_text=True)
+    ok = admin.post(
+        "/admin/sequences/docs.request",
+        data={"csrf_token": token, "pattern": "TAL/{yy}/{seq:03d}", "reset": "yearly"},
+    )
+    assert ok.status_code == 302
+    assert "TAL/" in admin.get("/admin/sequences").get_data(as_text=True)
+
+    with yaprak_runtime.db.transaction(acme) as s:
+        queue_mail(s, to=["a@example.com"], template="docs/mail/done", context={"document": None})
+    with yaprak_runtime.db.transaction(acme) as s:
+        message = s.scalars(__import__("sqlalchemy").select(OutboxMessage)).one()
+        message.state, message.last_error, message_id = (
+            "failed",
+            "550 mailbox unavailable",
+            message.id,
+        )
+    listing = admin.get("/admin/outbox?f.state=failed").get_data(as_text=True)
+    assert "550 mailbox unavailable" in listing
+    result = admin.post(
+        "/admin/outbox/bulk", data={"csrf_token": token, "action": "retry", "ids": [message_id]}
+    )
+    assert 'data-ok="1"' in result.get_data(as_text=True)
+    with yaprak_runtime.db.session_for(acme) as s:
+        assert s.get(OutboxMessage, message_id).state == "queued"
+    user = company_client(acme, roles=["user"])
+    assert user.get("/admin/outbox").status_code == 403
+    assert user.get("/admin/sequences").status_code == 403
+
+
+def test_company_settings_form_carries_fields_other_addons_add(
+    make_company, company_client, yaprak_runtime
+):
+    acme = make_company("ACME", addons=["acme_notes"])
+    other = make_company("OTHER")
+    admin = company_client(acme)
+    token = admin.csrf_token()
+    form = admin.get("/admin/company")
+    assert form.status_code == 302
+    page = admin.get(form.location).get_data(as_text=True)
+    assert 'name="acme_notes_note"' in page  # added by the third-party add-on
+    refused = admin.post(
+        form.location,
+        data={"csrf_token": token, "name": "Acme Yeni", "acme_notes_note": "<script>x</script>"},
+    )
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert 'data-error-for="acme_notes_note"' in html and "scripts are not notes" in html
+    with yaprak_runtime.db.Session() as s:
+        from core.models import Company
+
+        assert s.get(Company, acme.id).name == acme.name  # nothing of the change was kept
+    ok = admin.post(
+        form.location, data={"csrf_token": token, "name": "Acme Yeni", "acme_notes_note": "Not"}
+    )
+    assert ok.status_code == 302
+    page = admin.get(form.location).get_data(as_text=True)
+    assert 'value="Acme Yeni"' in page and 'value="Not"' in page
+    assert admin.get(f"/admin/company/{other.id}").status_code == 404
+    assert company_client(acme, roles=["user"]).get(form.location).status_code == 403
+
+
+def test_an_admin_opens_a_new_company(make_company, company_client, yaprak_runtime):
+    acme = make_company("ACME")
+    admin = company_client(acme)
+    token = admin.csrf_token()
+    bad = admin.post(
+        "/admin/companies/new",
+        data={"csrf_token": token, "code": "X Y", "name": "", "currency": "TRY"},
+    )
+    assert bad.status_code == 400 and 'data-error-for="code"' in bad.get_data(as_text=True)
+    dup = admin.post(
+        "/admin/companies/new", data={"csrf_token": token, "code": "acme", "name": "Kopya"}
+    )
+    assert dup.status_code == 400 and "already exists" in dup.get_data(as_text=True)
+    ok = admin.post(
+        "/admin/companies/new",
+        data={"csrf_token": token, "code": "izmir", "name": "İzmir Şube", "currency": "TRY"},
+    )
+    assert ok.status_code == 302
+    settings = admin.get("/admin/company")  # now acting for the new company
+    assert "İzmir Şube" in admin.get(settings.location).get_data(as_text=True)
+    assert company_client(acme, roles=["user"]).get("/admin/companies/new").status_code == 403
