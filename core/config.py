@@ -11,6 +11,8 @@
 - ``YAPRAK_MAIL_FROM`` (default ``Yaprak <yaprak@localhost>``): the sender.
 - ``YAPRAK_REDIS_URL``: job queue in Redis (several machines); unset, an SQLite file in
   the instance folder. ``YAPRAK_JOBS_IMMEDIATE=1`` runs jobs at once, in the process.
+- ``YAPRAK_PDF_TIMEOUT`` (default 30): seconds a PDF may take; then it is stopped.
+- ``YAPRAK_PDF_MEMORY_MB`` (default 1024): memory (MB) rendering one PDF may add.
 - ``YAPRAK_SECRET_KEY`` (default: generated once into ``$YAPRAK_HOME/secret_key``): signs
   session cookies; set it when several machines serve the same site.
 """
@@ -41,6 +43,8 @@ class Config:
     mail_from: str = "Yaprak <yaprak@localhost>"
     redis_url: str = ""
     jobs_immediate: bool = False
+    pdf_timeout: float = 30.0
+    pdf_memory_mb: int = 1024
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)
@@ -63,6 +67,8 @@ class Config:
             "mail_from": env.get("YAPRAK_MAIL_FROM", "Yaprak <yaprak@localhost>"),
             "redis_url": env.get("YAPRAK_REDIS_URL", ""),
             "jobs_immediate": _flag(env.get("YAPRAK_JOBS_IMMEDIATE")),
+            "pdf_timeout": float(env.get("YAPRAK_PDF_TIMEOUT", "30") or 30),
+            "pdf_memory_mb": int(env.get("YAPRAK_PDF_MEMORY_MB", "1024") or 1024),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

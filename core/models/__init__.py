@@ -8,6 +8,7 @@ from core.models.outbox import OutboxAttachment, OutboxMessage
 from core.models.partner import Partner, PartnerAddress, PartnerGroup, PaymentTerm
 from core.models.product import Product, ProductCategory, ProductVendor
 from core.models.sequence import Sequence, SequenceCounter
+from core.models.template import TemplateOverride
 from core.models.user import ApiToken, Membership, MembershipRole, User
 from core.models.workflow import Approval, Delegation, WorkflowSetting
 
@@ -33,6 +34,7 @@ __all__ = [
     "ProductVendor",
     "Sequence",
     "SequenceCounter",
+    "TemplateOverride",
     "User",
     "WorkflowSetting",
 ]

@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException
 
 from core.config import Config
+from core.pdf import PdfRenderError
 from core.runtime import Runtime
 from core.web import gate as gate_module
 from core.web.context import close_db_session, hooks
@@ -46,11 +47,9 @@ def create_app(
     kernel = runtime.kernel
 
     # Templates: core's, then each add-on's templates/ folder in load order.
-    loaders = [FileSystemLoader(str(WEB_DIR / "templates"))]
-    for name in kernel.order:
-        folder = kernel.available[name].templates_dir
-        if folder.is_dir():
-            loaders.append(FileSystemLoader(str(folder)))
+    from core.templates import template_folders
+
+    loaders = [FileSystemLoader(str(folder)) for folder in template_folders(kernel)]
     app.jinja_loader = ChoiceLoader(loaders)  # type: ignore[assignment]
     static_dirs = [WEB_DIR / "static"]
     for name in kernel.order:
@@ -69,10 +68,12 @@ def create_app(
     app.view_functions["static"] = static
 
     from core.web import api, views
+    from core.web import pdf as pdf_views
     from core.web.auth import init_auth, require_login
 
     init_auth(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(pdf_views.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1/core")
 
     owners: dict[str, str] = {}
@@ -144,6 +145,11 @@ def create_app(
     @app.errorhandler(gate_module.NeedsUpgrade)
     def _needs_upgrade(exc: gate_module.NeedsUpgrade) -> Any:
         return _error_response(503, "Needs upgrade", exc.message)
+
+    @app.errorhandler(PdfRenderError)
+    def _pdf_error(exc: PdfRenderError) -> Any:
+        log.warning("PDF %s: %s", request.path, exc)
+        return _error_response(exc.status, exc.title, str(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
