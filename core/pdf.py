@@ -233,10 +233,12 @@ def render_limited(
     static_dirs: Iterable[Path],
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    started: float | None = None,
 ) -> Rendered:
-    """Render in a forked child with ``memory_mb`` of room and ``timeout`` seconds."""
+    """Render in a forked child with ``memory_mb`` of room, stopped ``timeout`` seconds after
+    ``started`` (a ``time.monotonic()`` value; default now)."""
     folders = [Path(d) for d in static_dirs]
-    deadline = time.monotonic() + timeout
+    deadline = (time.monotonic() if started is None else started) + timeout
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its outcome is what the tests check
@@ -285,9 +287,10 @@ def render_pdf(
     static_dirs: Iterable[Path],
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    started: float | None = None,
 ) -> bytes:
     """Render an HTML string to PDF bytes within the limits (see the module docstring)."""
-    rendered = render_limited(html, static_dirs, timeout, memory_mb)
+    rendered = render_limited(html, static_dirs, timeout, memory_mb, started)
     for url, reason in rendered.refused:
         log.warning("PDF: not loaded %s (%s)", url, reason)
     return rendered.pdf
@@ -419,7 +422,8 @@ def _where(exc: BaseException) -> str:
     while tb is not None:
         code = tb.tb_frame.f_code
         if "__jinja_exception__" in tb.tb_frame.f_globals or code.co_filename.endswith(".html"):
-            found = f" ({Path(code.co_filename).name} line {tb.tb_lineno})"
+            name = code.co_filename.rpartition("/templates/")[2]
+            found = f" ({name} line {tb.tb_lineno})"
         tb = tb.tb_next
     return found
 
