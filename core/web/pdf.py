@@ -114,7 +114,8 @@ def document_html(template: str, document: object, deadline: float, **context: A
         raise PdfRenderError(f"no template {exc.name!r}") from None
     except Exception as exc:  # a company's template that no longer compiles
         raise PdfRenderError(f"template {template}: {type(exc).__name__}: {exc}") from None
-    return render_template_text(compiled, values, deadline, config.pdf_memory_mb * 65536)
+    max_chars = config.pdf_memory_mb * 65536  # HTML a PDF may start from: 1/16 of the room
+    return render_template_text(compiled, values, deadline, max_chars, config.pdf_timeout)
 
 
 def _extras(document: object) -> dict[str, dict[str, Any]]:
