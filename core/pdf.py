@@ -198,8 +198,11 @@ def _cap_memory(memory_mb: int) -> None:
     """Cap this process's address space at its current size plus ``memory_mb``."""
     import resource
 
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            current = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # no /proc (not Linux): RLIMIT_AS is not enforced there anyway
+        return
     limit = current + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
@@ -211,8 +214,8 @@ def _child(write_fd: int, html: str, static_dirs: list[Path], memory_mb: int) ->
         gc.freeze()  # the parent's objects (database connections...) are never finalised here
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        _cap_memory(memory_mb)
         try:
+            _cap_memory(memory_mb)
             result: tuple[str, Any] = ("ok", render_unlimited(html, static_dirs))
         except MemoryError:
             result = ("memory", "")
@@ -235,8 +238,11 @@ def warm_up() -> None:
     """Load WeasyPrint, Pango and fontconfig in this process once, so that each forked child
     starts with them ready (faster, and their set-up does not count against its memory)."""
     if not _WARM:
-        render_unlimited("<p>Yaprak</p>", [])
         _WARM.append(True)
+        try:
+            render_unlimited("<p>Yaprak</p>", [])
+        except Exception:  # the child will fail the same way and say so
+            log.exception("PDF: WeasyPrint could not be warmed up")
 
 
 def render_limited(
@@ -286,7 +292,10 @@ def render_limited(
         raise PdfMemoryLimit(
             f"the PDF renderer stopped ({how}), probably at the memory limit of {memory_mb} MB"
         )
-    kind, payload = pickle.loads(b"".join(chunks))
+    try:
+        kind, payload = pickle.loads(b"".join(chunks))
+    except Exception as exc:  # cut short: the child died while sending
+        raise PdfMemoryLimit(f"the PDF renderer stopped while sending the PDF ({exc})") from None
     if kind == "memory":
         raise PdfMemoryLimit(f"the PDF needed more than {memory_mb} MB and was stopped")
     if kind == "error":

@@ -429,6 +429,31 @@ def test_a_pathological_document_is_stopped_at_the_memory_limit():
     )
 
 
+def test_a_failure_in_the_renderer_is_reported_not_raised_raw(monkeypatch):
+    """What the child process does wrong reaches the caller as one of our errors."""
+    import os
+    import signal
+
+    import core.pdf
+    from core.pdf import PdfMemoryLimit, PdfRenderError, render_pdf, warm_up
+
+    warm_up()
+
+    def broken(html, static_dirs):
+        raise ValueError("layout exploded")
+
+    monkeypatch.setattr(core.pdf, "render_unlimited", broken)  # the fork inherits it
+    with pytest.raises(PdfRenderError, match="could not be laid out: ValueError: layout exploded"):
+        render_pdf("<p>x</p>", [])
+
+    def crash(html, static_dirs):
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    monkeypatch.setattr(core.pdf, "render_unlimited", crash)
+    with pytest.raises(PdfMemoryLimit, match=r"renderer stopped \(signal 11\)"):
+        render_pdf("<p>x</p>", [])
+
+
 def test_the_web_answers_a_limit_with_an_error_page(acme, client, yaprak_runtime, monkeypatch):
     monkeypatch.setattr(yaprak_runtime.config, "pdf_timeout", 0.05)
     doc = new_request(yaprak_runtime, acme, lines=[("a", "1", "10", 0)] * 300)
