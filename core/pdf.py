@@ -372,15 +372,50 @@ def _number_filter(context: Any, value: object) -> str:
     return format_decimal(number, format=pattern, locale=context.get("pdf_locale") or "tr")
 
 
-class PdfSandbox(SandboxedEnvironment):
-    """Jinja's sandbox with size limits: no ``'x' * 10**9``, no huge powers."""
+MAX_SEQUENCE = 1_000_000
 
-    intercepted_binops = frozenset({"*", "**"})
-    max_sequence = 1_000_000
+
+def _check_numbers(args: Iterable[Any]) -> None:
+    for value in args:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_SEQUENCE:
+            raise SecurityError("number argument too large")
+
+
+def _capped(func: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter refusing huge numeric arguments (``center(10**9)``)."""
+    import functools
+
+    @functools.wraps(func)  # keeps Jinja's pass_context / pass_environment marks
+    def filter_(*args: Any, **kwargs: Any) -> Any:
+        _check_numbers(args)
+        _check_numbers(kwargs.values())
+        return func(*args, **kwargs)
+
+    return filter_
+
+
+class PdfSandbox(SandboxedEnvironment):
+    """Jinja's sandbox with size limits: no ``'x' * 10**9``, no huge powers, no huge
+    numeric arguments to functions, methods and filters (``'x'.center(10**9)``)."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+    max_sequence = MAX_SEQUENCE
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_numbers(args)
+        _check_numbers(kwargs.values())
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and abs(right) > 64:
             raise SecurityError("exponent too large")
+        if (
+            operator == "+"
+            and isinstance(left, str | list | tuple)
+            and isinstance(right, str | list | tuple)
+            and len(left) + len(right) > self.max_sequence
+        ):
+            raise SecurityError("the result would be too long")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if (
@@ -406,6 +441,8 @@ def template_environment(
         page_numbers=page_numbers,
     )
     env.filters.update(money=_money_filter, number=_number_filter, css_string=css_string)
+    if sandboxed:
+        env.filters = {name: _capped(func) for name, func in env.filters.items()}
     return env
 
 

@@ -579,6 +579,9 @@ def test_template_errors_are_refused_with_their_line(acme, cli, tmp_path):
         ("{{ ''.__class__.__base__.__subclasses__() }}", "not allowed"),
         ("{{ 'x' * 1000000000 }}", "not allowed: the result would be too long"),
         ("{{ 9 ** 99999999 }}", "not allowed: exponent too large"),
+        ("{{ 'x'.center(1000000000) }}", "not allowed: number argument too large"),
+        ("{{ document.note|center(1000000000) }}", "not allowed: number argument too large"),
+        ("{% set s = 'x' * 900000 %}{{ s + s }}", "not allowed: the result would be too long"),
         ("\n\n{{ document.nothing.deeper }}", "(docs/request.pdf.html line 3): UndefinedError"),
     ],
 )
