@@ -258,20 +258,26 @@ def render_limited(
     deadline = (time.monotonic() if started is None else started) + timeout
     warm_up()
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        os.close(read_fd)
+        os.close(write_fd)
+        raise PdfLimitExceeded(f"the PDF renderer could not be started: {exc}") from None
     if pid == 0:  # pragma: no cover - the child; its outcome is what the tests check
         os.close(read_fd)
         _child(write_fd, html, folders, memory_mb)
     os.close(write_fd)
     chunks: list[bytes] = []
     finished = False
+    poller = select.poll()
+    poller.register(read_fd, select.POLLIN)
     try:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise PdfTimeout(f"the PDF was not finished within {timeout:g} s and was stopped")
-            ready, _, _ = select.select([read_fd], [], [], remaining)
-            if ready:
+            if poller.poll(max(1, int(remaining * 1000))):
                 chunk = os.read(read_fd, 1 << 20)
                 if not chunk:
                     break
