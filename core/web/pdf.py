@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
+import threading
 import time
 from collections import OrderedDict
 from typing import Any
@@ -26,6 +27,7 @@ bp = Blueprint("pdf", __name__)
 TRUSTED_ENV = "yaprak.pdf_env"
 SANDBOXES = "yaprak.pdf_sandboxes"
 MAX_SANDBOXES = 32
+_CACHE_LOCK = threading.Lock()
 
 
 def _gettext(app: Flask) -> Any:
@@ -59,26 +61,29 @@ def pdf_environment(app: Flask, company_id: int | None) -> Environment:
         return env
     cache: OrderedDict = app.extensions.setdefault(SANDBOXES, OrderedDict())
     key = (company_id, tuple(tuple(row) for row in rows))
-    env = cache.get(key)
-    if env is None:
-        found = db_session().execute(
-            select(TemplateOverride.name, TemplateOverride.source).where(
-                TemplateOverride.company_id == company_id
-            )
+    with _CACHE_LOCK:
+        env = cache.get(key)
+        if env is not None:
+            cache.move_to_end(key)
+            return env
+    found = db_session().execute(
+        select(TemplateOverride.name, TemplateOverride.source).where(
+            TemplateOverride.company_id == company_id
         )
-        sources = {name: source for name, source in found}
+    )
+    sources = {name: source for name, source in found}
 
-        def own(name: str) -> tuple[str, str, Any] | None:
-            if name not in sources:
-                return None
-            return sources[name], name, lambda: True  # named in errors ("... line 3")
+    def own(name: str) -> tuple[str, str, Any] | None:
+        if name not in sources:
+            return None
+        return sources[name], name, lambda: True  # named in errors ("... line 3")
 
-        loader = ChoiceLoader([FunctionLoader(own), app.jinja_loader])
-        env = template_environment(loader, sandboxed=True, gettext=_gettext(app))
+    loader = ChoiceLoader([FunctionLoader(own), app.jinja_loader])
+    env = template_environment(loader, sandboxed=True, gettext=_gettext(app))
+    with _CACHE_LOCK:
         cache[key] = env
         while len(cache) > MAX_SANDBOXES:
             cache.popitem(last=False)
-    cache.move_to_end(key)
     return env
 
 
