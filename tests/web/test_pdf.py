@@ -504,9 +504,8 @@ def test_a_company_uses_its_own_template(
     text = pdf_pages(client.get(f"/documents/docs.request/{mine}.pdf").data)[0]
     assert "Bizim şablon: 3 satır, Ağaç İşleri Ticaret A.Ş." in text
     assert "Total" in text  # the blocks it did not replace come from the base
-    other_text = pdf_pages(company_client(other).get(f"/documents/docs.request/{theirs}.pdf").data)[
-        0
-    ]
+    other_pdf = company_client(other).get(f"/documents/docs.request/{theirs}.pdf").data
+    other_text = pdf_pages(other_pdf)[0]
     assert "Bizim" not in other_text and "Description" in other_text
 
     out = cli("template", "reset", "docs/request.pdf.html", "--company", "ACME")
@@ -534,39 +533,16 @@ def test_a_company_can_change_the_base_of_all_its_documents(acme, client, yaprak
 def test_template_errors_are_refused_with_their_line(acme, cli, tmp_path):
     bad = tmp_path / "bad.html"
     bad.write_text("<p>one</p>\n<p>two</p>\n{% for x in document.lines %}\n<p>{{ x }</p>\n")
-    r = cli(
-        "template",
-        "set",
-        "docs/request.pdf.html",
-        "--file",
-        str(bad),
-        "--company",
-        "ACME",
-        expect=1,
-    )
+
+    def set_from(name, path):
+        return cli("template", "set", name, "--file", str(path), "--company", "ACME", expect=1)
+
+    r = set_from("docs/request.pdf.html", bad)
     assert r.output.startswith("Error: docs/request.pdf.html line 4: ")
     (tmp_path / "ok.html").write_text("<p>ok</p>")
-    unknown = cli(
-        "template",
-        "set",
-        "docs/nothing.html",
-        "--file",
-        str(tmp_path / "ok.html"),
-        "--company",
-        "ACME",
-        expect=1,
-    )
+    unknown = set_from("docs/nothing.html", tmp_path / "ok.html")
     assert unknown.output == "Error: no template named 'docs/nothing.html' to override\n"
-    escape = cli(
-        "template",
-        "set",
-        "../../etc/passwd",
-        "--file",
-        str(tmp_path / "ok.html"),
-        "--company",
-        "ACME",
-        expect=1,
-    )
+    escape = set_from("../../etc/passwd", tmp_path / "ok.html")
     assert escape.output == "Error: no template named '../../etc/passwd' to override\n"
     assert cli("template", "list", "--company", "ACME").output == (
         "ACME uses the shipped templates.\n"
