@@ -332,6 +332,118 @@ def company_list(ctx: click.Context) -> None:
             click.echo(f"{c.code:<12} {c.name:<30} {c.currency}  add-ons: {addons}")
 
 
+@company.command("letterhead")
+@click.argument("code")
+@click.option("--address", default=None, help="Address printed on documents (\\n: new line).")
+@click.option(
+    "--logo", type=click.File("rb"), default=None, help="PNG, JPEG or SVG file (at most 512 KB)."
+)
+@click.option("--remove-logo", is_flag=True, help="Print no logo.")
+@click.pass_context
+def company_letterhead(
+    ctx: click.Context, code: str, address: str | None, logo: Any, remove_logo: bool
+) -> None:
+    """Set the address and logo documents print in the header."""
+    from core.companies import get_company, set_letterhead
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with runtime.db.transaction() as session:
+            company = get_company(session, code)
+            text = address.replace("\\n", "\n") if address is not None else None
+            set_letterhead(company, text, logo.read() if logo else None, remove_logo)
+            shown = company.address.replace("\n", ", ") or "no address"
+            kind = company.logo_type or "no logo"
+    click.echo(f"{company.code}: {shown}; {kind}.")
+
+
+# ------------------------------------------------------------------ templates
+@main.group()
+def template() -> None:
+    """Document templates a company edits (PDFs): its own version of a template."""
+
+
+@template.command("set")
+@click.argument("name")
+@click.option("--file", "source", type=click.File("r", encoding="utf-8"), required=True)
+@click.option("--company", "code", required=True)
+@click.pass_context
+def template_set(ctx: click.Context, name: str, source: Any, code: str) -> None:
+    """Use the Jinja source in --file as the company's version of template NAME."""
+    from core.templates import set_override, template_folders
+
+    runtime = _state(ctx).runtime
+    text = source.read()
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, company):
+            set_override(session, name, text, template_folders(runtime.kernel))
+            who = company.code
+    click.echo(f"{who} now uses its own {name} ({len(text.splitlines())} lines).")
+
+
+@template.command("reset")
+@click.argument("name")
+@click.option("--company", "code", required=True)
+@click.pass_context
+def template_reset(ctx: click.Context, name: str, code: str) -> None:
+    """Go back to the template the add-on ships."""
+    from core.templates import reset_override
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, company):
+            done = reset_override(session, name)
+            who = company.code
+    click.echo(f"{who} uses the shipped {name} again." if done else f"{who} had no own {name}.")
+
+
+@template.command("list")
+@click.option("--company", "code", required=True)
+@click.pass_context
+def template_list(ctx: click.Context, code: str) -> None:
+    """The templates the company has its own version of."""
+    from core.templates import list_overrides
+
+    runtime = _state(ctx).runtime
+    with _errors():
+        _require_db(runtime)
+        with contextmanager(_in_company)(runtime, code) as (session, company):
+            rows = [
+                (r.name, r.updated_at, len(r.source.splitlines())) for r in list_overrides(session)
+            ]
+            who = company.code
+    if not rows:
+        click.echo(f"{who} uses the shipped templates.")
+    for name, updated, lines in rows:
+        click.echo(f"{name:<40} {lines:>5} lines  changed {updated:%Y-%m-%d %H:%M} UTC")
+
+
+@template.command("show")
+@click.argument("name")
+@click.option("--company", "code", default=None, help="Its version, if it has one.")
+@click.pass_context
+def template_show(ctx: click.Context, name: str, code: str | None) -> None:
+    """Print the source of template NAME (a starting point for `template set`)."""
+    from core.templates import file_source, get_override, template_folders
+
+    runtime = _state(ctx).runtime
+    text = None
+    with _errors():
+        if code is not None:
+            _require_db(runtime)
+            with contextmanager(_in_company)(runtime, code) as (session, _):
+                row = get_override(session, name)
+                text = row.source if row is not None else None
+        if text is None:
+            text = file_source(name, template_folders(runtime.kernel))
+        if text is None:
+            _fail(f"no template named {name!r}")
+    click.echo(text, nl=False)
+
+
 # ------------------------------------------------------------------ users and tokens
 @main.group()
 def user() -> None:

@@ -152,3 +152,46 @@ def save_company(company: Company, data: dict, hooks: HookRelay) -> None:
     if "name" in data:
         company.name = data["name"]
     hooks.document_saved(document=company, data=data)
+
+
+LOGO_TYPES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+MAX_LOGO = 512 * 1024
+
+
+def logo_type(data: bytes) -> str:
+    """The content type of a logo (PNG, JPEG or SVG), from its bytes; ``InvalidField`` else."""
+    if len(data) > MAX_LOGO:
+        raise InvalidField("logo", f"at most {MAX_LOGO // 1024} KB")
+    for kind, magic in LOGO_TYPES.items():
+        if data.startswith(magic):
+            return kind
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096].lower():
+        return "image/svg+xml"
+    raise InvalidField("logo", "a PNG, JPEG or SVG image is needed")
+
+
+def set_letterhead(
+    company: Company,
+    address: str | None = None,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+) -> None:
+    """Change what documents print in the company's header: its address and logo.
+
+    The logo is stored in the database (several machines serve the same files) and reaches
+    PDFs as a ``data:`` URL, so the PDF fetcher never reads it from disk or the network.
+    """
+    if address is not None:
+        address = address.replace("\r\n", "\n").strip()
+        if len(address) > 1000:
+            raise InvalidField("address", "at most 1000 characters")
+        company.address = address
+    if remove_logo:
+        company.logo, company.logo_type = None, None
+    elif logo is not None:
+        company.logo_type = logo_type(logo)
+        company.logo = logo
+    session = object_session(company)
+    if session is not None:
+        session.flush()

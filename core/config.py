@@ -11,6 +11,8 @@
 - ``YAPRAK_MAIL_FROM`` (default ``Yaprak <yaprak@localhost>``): the sender.
 - ``YAPRAK_REDIS_URL``: job queue in Redis (several machines); unset, an SQLite file in
   the instance folder. ``YAPRAK_JOBS_IMMEDIATE=1`` runs jobs at once, in the process.
+- ``YAPRAK_PDF_TIMEOUT`` (default 30): seconds a PDF may take; then it is stopped.
+- ``YAPRAK_PDF_MEMORY_MB`` (default 1024): memory (MB) rendering one PDF may add.
 - ``YAPRAK_SECRET_KEY`` (default: generated once into ``$YAPRAK_HOME/secret_key``): signs
   session cookies; set it when several machines serve the same site.
 """
@@ -42,6 +44,8 @@ class Config:
     redis_url: str = ""
     jobs_immediate: bool = False
     attachment_max_mb: int = 10
+    pdf_timeout: float = 30.0
+    pdf_memory_mb: int = 1024
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)
@@ -65,6 +69,8 @@ class Config:
             "redis_url": env.get("YAPRAK_REDIS_URL", ""),
             "jobs_immediate": _flag(env.get("YAPRAK_JOBS_IMMEDIATE")),
             "attachment_max_mb": int(env.get("YAPRAK_ATTACHMENT_MAX_MB", "10") or 10),
+            "pdf_timeout": float(env.get("YAPRAK_PDF_TIMEOUT", "30") or 30),
+            "pdf_memory_mb": int(env.get("YAPRAK_PDF_MEMORY_MB", "1024") or 1024),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -53,9 +53,16 @@ def today() -> date_type:
 
 
 class Document(CompanyOwned, Timestamped):
-    """Mixin for document models. Set ``__document_type__`` (``"<addon>.<name>"``)."""
+    """Mixin for document models. Set ``__document_type__`` (``"<addon>.<name>"``).
+
+    ``__pdf_template__`` names the template of the document's PDF (served at
+    ``/documents/<type>/<id>.pdf``); ``__read_role__``, when set, is the role needed to
+    read it there.
+    """
 
     __document_type__: ClassVar[str] = ""
+    __pdf_template__: ClassVar[str] = ""
+    __read_role__: ClassVar[str | None] = None
     __number_pattern__: ClassVar[str] = "DOC-{year}-{seq:05d}"
     __number_reset__: ClassVar[str] = "yearly"
     __audited__: ClassVar[bool] = True

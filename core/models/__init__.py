@@ -11,6 +11,7 @@ from core.models.partner import Partner, PartnerAddress, PartnerGroup, PaymentTe
 from core.models.product import Product, ProductCategory, ProductVendor
 from core.models.saved_view import SavedView
 from core.models.sequence import Sequence, SequenceCounter
+from core.models.template import TemplateOverride
 from core.models.user import ApiToken, Membership, MembershipRole, User
 from core.models.workflow import Approval, Delegation, WorkflowSetting
 
@@ -39,6 +40,7 @@ __all__ = [
     "SavedView",
     "Sequence",
     "SequenceCounter",
+    "TemplateOverride",
     "User",
     "WorkflowSetting",
 ]

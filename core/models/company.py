@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Timestamped
@@ -16,6 +16,11 @@ class Company(Timestamped, Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3), default="TRY")
+    #: Postal address as printed on documents (several lines).
+    address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: Logo image (PNG, JPEG or SVG) shown on documents; loaded only when asked for.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_type: Mapped[str | None] = mapped_column(String(40))
 
     addon_rows: Mapped[list[CompanyAddon]] = relationship(
         back_populates="company", cascade="all, delete-orphan", lazy="selectin"

@@ -7,15 +7,13 @@ __all__ = ["create_app", "current_company", "db_session", "hooks", "render_pdf_t
 
 
 def render_pdf_template(template: str, document: object, **context: object) -> bytes:
-    """Render ``template`` to PDF for ``document`` with every enabled add-on's ``pdf_context``.
+    """Render ``template`` to PDF for ``document`` with every enabled add-on's ``pdf_context``,
+    the company's own version of the template if it has one, within the time and memory
+    limits (see ``core.web.pdf``).
 
-    The template sees ``document``, ``extra`` (``extra.<addon>.<key>``) and ``context``.
+    The template sees ``document``, ``extra`` (``extra.<addon>.<key>``), ``company``,
+    ``company_logo``, ``pdf_locale`` and ``context``.
     """
-    from flask import current_app, render_template
+    from core.web.pdf import render_pdf_template as render
 
-    from core.pdf import pdf_extras, render_pdf
-
-    html = render_template(
-        template, document=document, extra=pdf_extras(hooks(), document), **context
-    )
-    return render_pdf(html, current_app.extensions["yaprak.static_dirs"])
+    return render(template, document, **context)

@@ -11,6 +11,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.exceptions import HTTPException
 
 from core.config import Config
+from core.pdf import PdfRenderError
 from core.runtime import Runtime
 from core.tenancy import TenantViolation
 from core.web import gate as gate_module
@@ -48,11 +49,9 @@ def create_app(
     kernel = runtime.kernel
 
     # Templates: core's, then each add-on's templates/ folder in load order.
-    loaders = [FileSystemLoader(str(WEB_DIR / "templates"))]
-    for name in kernel.order:
-        folder = kernel.available[name].templates_dir
-        if folder.is_dir():
-            loaders.append(FileSystemLoader(str(folder)))
+    from core.templates import template_folders
+
+    loaders = [FileSystemLoader(str(folder)) for folder in template_folders(kernel)]
     app.jinja_loader = ChoiceLoader(loaders)  # type: ignore[assignment]
     static_dirs = [WEB_DIR / "static"]
     for name in kernel.order:
@@ -72,6 +71,7 @@ def create_app(
 
     from core.i18n import init_i18n
     from core.web import admin, api, master_data, records, views
+    from core.web import pdf as pdf_views
     from core.web.auth import init_auth, require_login
 
     init_auth(app)
@@ -80,6 +80,7 @@ def create_app(
     app.register_blueprint(records.bp)
     app.register_blueprint(master_data.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(pdf_views.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1/core")
 
     owners: dict[str, str] = {}
@@ -160,6 +161,11 @@ def create_app(
 
         close_db_session()
         return _error_response(404, "Not Found", "")
+
+    @app.errorhandler(PdfRenderError)
+    def _pdf_error(exc: PdfRenderError) -> Any:
+        log.warning("PDF %s: %s", request.path, exc)
+        return _error_response(exc.status, exc.title, str(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

@@ -16,6 +16,7 @@ def test_no_company_sees_or_touches_another_companys_rows(make_company, yaprak_a
         "core_product",
         "core_outbox",
         "core_approval",
+        "core_template_override",
         "alpha_thing",
         "beta_thing_note",
         "docs_request",
