@@ -82,7 +82,7 @@ def require_playwright() -> Any:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "browser: drives Chromium against a live server (core.testing.browser)"
+        "markers", "browser: uses a live server, usually with Chromium (core.testing.browser)"
     )
 
 

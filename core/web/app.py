@@ -195,6 +195,7 @@ def _empty_shell(runtime: Runtime) -> dict[str, Any]:
 def _shell_context(runtime: Runtime) -> dict[str, Any]:
     """What base.html needs: user, company, the user's companies, the company's menu."""
     from sqlalchemy import select
+    from sqlalchemy.orm import lazyload
 
     from core.models import Company
     from core.ui import by_sequence, menu_tree
@@ -210,11 +211,19 @@ def _shell_context(runtime: Runtime) -> dict[str, Any]:
         shell["yaprak_nav"] = menu_tree(shell["yaprak_menu"])
     if user is not None:
         ids = [m.company_id for m in user.memberships]
-        shell["yaprak_companies"] = (
-            db_session()
-            .scalars(select(Company).where(Company.id.in_(ids)).order_by(Company.code))
-            .all()
-        )
+        if company is not None and ids == [company.id]:
+            shell["yaprak_companies"] = [company]  # the usual case: no query
+        else:
+            shell["yaprak_companies"] = (
+                db_session()
+                .scalars(
+                    select(Company)
+                    .where(Company.id.in_(ids))
+                    .order_by(Company.code)
+                    .options(lazyload(Company.addon_rows))  # the switcher needs code and name
+                )
+                .all()
+            )
     shell["yaprak_company"] = company
     shell["yaprak_user"] = user
     return shell
