@@ -177,7 +177,7 @@ def test_login_form_fields_have_labels(yaprak_app, make_company):
     assert "<h1" in html and "Giriş yap</h1>" in html
 
 
-def test_not_found_and_forbidden_pages_use_the_shell(companies, company_client):
+def test_not_found_page_uses_the_shell(companies, company_client):
     acme, _ = companies
     client = company_client(acme, roles=("user",))
     missing = client.get("/beta/notes")  # beta is not enabled for ACME
@@ -186,6 +186,24 @@ def test_not_found_and_forbidden_pages_use_the_shell(companies, company_client):
     assert "Sayfa bulunamadı" in html and 'class="navbar' in html
     assert "requested URL was not found" not in html  # werkzeug's English text stays out
     assert 'href="/alpha/">Alpha things</a>' in html  # the company's menu is still there
+
+
+def test_forbidden_page_uses_the_shell_and_says_what_is_missing(yaprak_runtime, make_company):
+    from core.web.context import require_role
+
+    app = create_app(runtime=yaprak_runtime)
+
+    def admin_only():
+        require_role("admin")
+        return "secret admin page"
+
+    app.add_url_rule("/admin-only", "admin_only", admin_only)
+    client = client_for(app, make_company("ACME"), roles=("user",))
+    page = client.get("/admin-only")
+    assert page.status_code == 403
+    html = page.get_data(as_text=True)
+    assert "İzin verilmiyor" in html and "This needs the role admin." in html
+    assert 'class="navbar' in html and "secret admin page" not in html
 
 
 @pytest.fixture
