@@ -13,8 +13,9 @@ Loaded with the ``yaprak`` pytest plugin (``core.testing.plugin``). Fixtures:
 * ``browser_context_options``: override to change the context (default: Turkish locale,
   1280x900 viewport). ``base_url`` and ``accept_downloads=True`` are always set.
 * ``browser_page``: a Playwright ``Page`` in a fresh context (no cookies) per test, with
-  ``base_url`` = the live server, so ``browser_page.goto("/login")`` works. When the test
-  fails, a screenshot and the page's HTML are saved next to the test's ``tmp_path``.
+  ``base_url`` = the live server, so ``browser_page.goto("/login")`` works. Actions and
+  ``expect`` wait up to 10 s. When the test fails, a screenshot and the page's HTML are
+  saved in the test's ``tmp_path``.
 * ``browser_login(email, password)``: logs in through the real login form of
   ``browser_page`` and returns the page (wherever the form led: the dashboard, or the login
   page with its error).
@@ -201,6 +202,7 @@ def browser_page(
         **{**browser_context_options, "base_url": live_server.url, "accept_downloads": True}
     )
     context.set_default_timeout(10_000)
+    require_playwright().expect.set_options(timeout=10_000)  # a busy CI machine is slow
     page = context.new_page()
     try:
         yield page
