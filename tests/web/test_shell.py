@@ -253,3 +253,15 @@ def test_when_even_the_error_page_fails_a_bare_page_answers(failing_app, make_co
     html = page.get_data(as_text=True)
     assert "Bir hata oluştu" in html and "Something went wrong" in html
     assert "Traceback" not in html and "hunter2" not in html
+
+
+def test_names_in_the_shell_are_escaped_even_inside_translated_labels(make_company, yaprak_app):
+    evil = make_company("EVIL", name='Evil "><script>alert(1)</script>')
+    other = make_company("OTHER")
+    client = client_for(yaprak_app, evil, email="both@example.com")
+    client_for(yaprak_app, other, email="both@example.com")
+    html = client.get("/").get_data(as_text=True)
+    assert "<script>alert" not in html
+    escaped = "Evil &#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert f'aria-label="Şirket değiştir (şu an: {escaped})"' in html  # inside _() too
+    assert f"EVIL · {escaped}</button>" in html
