@@ -112,13 +112,20 @@ def workflows() -> list[dict[str, Any]]:
 def menu_items(company: Company, user: Any) -> list[MenuItem]:
     """Return navigation entries (``core.ui.MenuItem``) for ``company`` and ``user``.
 
-    ``user`` is ``None`` until login exists. The shell sorts entries by ``sequence``.
+    ``user`` is the logged-in user (``None`` outside a request). The shell sorts entries by
+    ``sequence`` (then label); entries with the same ``group`` become one dropdown in the
+    navigation bar, placed where the group's first entry would be. Labels are shown as
+    given: translate them (``_()``) in the implementation.
     """
 
 
 @hookspec
 def dashboard_cards(company: Company, user: Any) -> list[DashboardCard]:
-    """Return cards (``core.ui.DashboardCard``) for the home dashboard."""
+    """Return cards (``core.ui.DashboardCard``) for the home dashboard.
+
+    Shown as Bootstrap cards in a grid, sorted by ``sequence``: ``title`` (a link when
+    ``url`` is set) and ``html``, inserted as is (render it with ``render_template``).
+    """
 
 
 @hookspec

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from core.runtime import Runtime
 
 LANGUAGES: tuple[str, ...] = ("tr", "en")
+# Each language's name in that language (the switcher shows them untranslated, with lang=).
+LANGUAGE_NAMES = {"tr": "Türkçe", "en": "English"}
 DEFAULT_LANGUAGE = "tr"
 SOURCE_LANGUAGE = "en"
 DEFAULT_TIMEZONE = "Europe/Istanbul"

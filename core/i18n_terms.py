@@ -26,3 +26,11 @@ TIMELINE = [
 ]
 WORKFLOW = [_l("Approve"), _l("Reject"), _l("submit"), _l("cancel"), _l("reopen"), _l("confirm")]
 BOOLEAN = [_l("yes"), _l("no")]
+ERRORS = [
+    _l("Database not initialised"),
+    _l("Needs upgrade"),
+    _l("Add-on unavailable"),
+    _l("PDF not made"),
+    _l("PDF took too long"),
+    _l("PDF too large"),
+]

@@ -58,6 +58,35 @@ def flatten(results: list) -> list:
     return out
 
 
+@dataclass(frozen=True)
+class MenuGroup:
+    """Menu entries sharing a ``group``: shown as one dropdown in the navigation bar."""
+
+    label: str
+    items: tuple[MenuItem, ...]
+
+
+def menu_tree(items: list[MenuItem]) -> list[MenuItem | MenuGroup]:
+    """The navigation bar's entries: items without a group as they are, items with one
+    gathered into a ``MenuGroup`` placed where its first item (by sequence) would be.
+
+    ``items`` must already be sorted (``by_sequence``); the order inside a group is kept.
+    """
+    groups: dict[str, list[MenuItem]] = {}
+    out: list[MenuItem | str] = []
+    for item in items:
+        if not item.group:
+            out.append(item)
+        elif item.group in groups:
+            groups[item.group].append(item)
+        else:
+            groups[item.group] = [item]
+            out.append(item.group)
+    return [
+        MenuGroup(entry, tuple(groups[entry])) if isinstance(entry, str) else entry for entry in out
+    ]
+
+
 def by_sequence(items: list) -> list:
     """Sort items by their ``sequence``, then a label or title: order is data, not load order."""
     return sorted(

@@ -15,6 +15,8 @@ import pytest
 
 from core.kernel.discovery import ENTRY_POINT_GROUP, installed_entry_points
 
+pytest_plugins = ["pytester"]
+
 FIXTURE_ADDONS = Path(__file__).parent / "fixtures" / "addons"
 sys.path.insert(0, str(FIXTURE_ADDONS))
 

@@ -9,7 +9,12 @@ Fixtures, each fresh per test:
 * ``make_company(code, addons=[...])``: a company with those add-ons enabled (installed first).
 * ``company_client(company, roles=("admin",))``: a test client logged in as a new user of
   ``company`` with those roles (pages by session, ``/api/`` by the user's API token).
+* ``make_user(companies, roles=("admin",), password=..., language="tr")``: a user with a
+  password (who can log in through the form) and those roles in each of ``companies``.
 * ``yaprak_session``: a database session (rolled back at the end unless committed).
+
+Browser tests (``core.testing.browser``, loaded with this plugin): ``live_server``,
+``yaprak_browser``, ``browser_page``, ``browser_login``, ``browser_context_options``.
 
 Override ``yaprak_entry_points`` (a list of ``importlib.metadata.EntryPoint``, default: the
 installed add-ons) or ``yaprak_addons`` (names to load, default: all) in a conftest to
@@ -21,11 +26,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 TEST_DB_ENV = "YAPRAK_TEST_DATABASE_URL"
+pytest_plugins = ["core.testing.browser"]
 
 
 def test_database_base_url() -> str | None:
@@ -226,6 +233,47 @@ def company_client(yaprak_app: Any) -> Callable[..., YaprakClient]:
 
     def make(company: Any, roles: Iterable[str] = ("admin",), email: str | None = None) -> Any:
         return client_for(yaprak_app, company, roles, email)
+
+    return make
+
+
+@dataclass(frozen=True)
+class LoginUser:
+    """A user made by ``make_user``: what the login form needs, and the user's id."""
+
+    id: int
+    email: str
+    password: str
+
+
+@pytest.fixture
+def make_user(yaprak_runtime: Any) -> Callable[..., LoginUser]:
+    """``make_user([acme, other], roles=("admin",))``: a user who logs in with a password."""
+    from core.auth import add_user, grant
+    from core.models import Company
+
+    def make(
+        companies: Any,
+        roles: Iterable[str] = ("admin",),
+        password: str = "test-password-1",
+        email: str | None = None,
+        language: str = "tr",
+    ) -> LoginUser:
+        targets = list(companies) if isinstance(companies, list | tuple) else [companies]
+        if not targets:
+            raise ValueError("make_user: give at least one company")
+        email = email or f"user-{uuid.uuid4().hex[:8]}@{targets[0].code.lower()}.test"
+        with yaprak_runtime.db.transaction() as session:
+            user = add_user(session, email, password=password, language=language)
+            for company in targets:
+                grant(
+                    session,
+                    yaprak_runtime.kernel,
+                    user,
+                    session.get(Company, company.id),
+                    list(roles),
+                )
+            return LoginUser(user.id, user.email, password)
 
     return make
 

@@ -6,9 +6,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, render_template, request, send_from_directory
+from flask import Blueprint, Flask, abort, g, render_template, request, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.config import Config
 from core.pdf import PdfRenderError
@@ -121,33 +121,13 @@ def create_app(
 
     @app.context_processor
     def _shell() -> dict[str, Any]:
-        from core.ui import by_sequence
-        from core.web.context import current_company, current_user, db_session
-
-        company = current_company() if runtime.core_ready else None
-        user = current_user() if runtime.core_ready else None
-        menu = []
-        companies = []
-        if company is not None:
-            menu = by_sequence(hooks().gather("menu_items", company=company, user=user))
-        if user is not None:
-            from sqlalchemy import select
-
-            from core.models import Company
-
-            ids = [m.company_id for m in user.memberships]
-            companies = (
-                db_session()
-                .scalars(select(Company).where(Company.id.in_(ids)).order_by(Company.code))
-                .all()
-            )
-        return {
-            "yaprak_company": company,
-            "yaprak_user": user,
-            "yaprak_companies": companies,
-            "yaprak_menu": menu,
-            "yaprak_runtime": runtime,
-        }
+        if g.get("yaprak_error_page"):
+            try:  # the request failed: the shell shows what it still can
+                return _shell_context(runtime)
+            except Exception:
+                log.warning("error page without the shell's menu", exc_info=True)
+                return _empty_shell(runtime)
+        return _shell_context(runtime)
 
     @app.errorhandler(gate_module.NeedsUpgrade)
     def _needs_upgrade(exc: gate_module.NeedsUpgrade) -> Any:
@@ -173,12 +153,116 @@ def create_app(
             unavailable = gate_module.unavailable_addon()
             if unavailable:  # enabled here, but cannot load: say so instead of "not found"
                 return _error_response(503, "Add-on unavailable", unavailable)
-        return _error_response(exc.code or 500, exc.name, exc.description or "")
+        # werkzeug's generic English text stays in the API; the page says it in the user's
+        # language instead
+        generic = exc.description == type(exc).description
+        return _error_response(exc.code or 500, exc.name, exc.description or "", generic)
+
+    @app.errorhandler(InternalServerError)
+    def _server_error(exc: InternalServerError) -> Any:
+        """An unhandled exception (logged by Flask before this runs): the shell's 500 page
+        or a JSON error, never a traceback. With ``PROPAGATE_EXCEPTIONS`` (testing) the
+        exception reaches the caller instead."""
+        db = g.get("yaprak_db")
+        if db is not None:
+            try:
+                db.rollback()
+            except Exception:
+                log.warning("rollback after an error failed", exc_info=True)
+        try:
+            return _error_response(500, exc.name, exc.description or "", generic=True)
+        except Exception:
+            log.exception("the error page itself failed")
+            return BARE_500, 500, {"Content-Type": "text/html; charset=utf-8"}
 
     return app
 
 
-def _error_response(status: int, title: str, message: str) -> Any:
+# The last resort when even the error page cannot be rendered (both languages, no database).
+BARE_500 = """<!doctype html>
+<html lang="tr"><head><meta charset="utf-8"><title>500</title>
+<link rel="stylesheet" href="/static/vendor/bootstrap/bootstrap.min.css"></head>
+<body class="p-4"><main class="container"><h1>500</h1>
+<p>Bir hata oluştu; kaydedildi. Lütfen biraz sonra yeniden deneyin.</p>
+<p lang="en">Something went wrong; it has been logged. Please try again later.</p>
+<p><a href="/">Yaprak</a></p></main></body></html>
+"""
+
+
+def _nav_active(url: str) -> bool:
+    """Is the current page the menu entry ``url`` or below it? (``/`` only for itself.)"""
+    path = request.path
+    if url == "/":
+        return path == "/"
+    return path == url or path.startswith(url.rstrip("/") + "/")
+
+
+def _empty_shell(runtime: Runtime) -> dict[str, Any]:
+    from core.i18n import LANGUAGE_NAMES
+
+    return {
+        "yaprak_company": None,
+        "yaprak_user": None,
+        "yaprak_companies": [],
+        "yaprak_menu": [],
+        "yaprak_nav": [],
+        "yaprak_nav_active": _nav_active,
+        "yaprak_language_names": LANGUAGE_NAMES,
+        "yaprak_runtime": runtime,
+    }
+
+
+def _shell_context(runtime: Runtime) -> dict[str, Any]:
+    """What base.html needs: user, company, the user's companies, the company's menu."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import lazyload
+
+    from core.models import Company
+    from core.ui import by_sequence, menu_tree
+    from core.web.context import current_company, current_user, db_session
+
+    shell = _empty_shell(runtime)
+    if not runtime.core_ready:
+        return shell
+    company = current_company()
+    user = current_user()
+    if company is not None:
+        shell["yaprak_menu"] = by_sequence(hooks().gather("menu_items", company=company, user=user))
+        shell["yaprak_nav"] = menu_tree(shell["yaprak_menu"])
+    if user is not None:
+        ids = [m.company_id for m in user.memberships]
+        if company is not None and ids == [company.id]:
+            shell["yaprak_companies"] = [company]  # the usual case: no query
+        else:
+            shell["yaprak_companies"] = (
+                db_session()
+                .scalars(
+                    select(Company)
+                    .where(Company.id.in_(ids))
+                    .order_by(Company.code)
+                    .options(lazyload(Company.addon_rows))  # the switcher needs code and name
+                )
+                .all()
+            )
+    shell["yaprak_company"] = company
+    shell["yaprak_user"] = user
+    return shell
+
+
+def _error_response(status: int, title: str, message: str, generic: bool = False) -> Any:
+    """JSON under ``/api/``, else the shell's error page. ``generic``: ``message`` is
+    werkzeug's stock English text, replaced on the page by the status's own explanation."""
     if request.path.startswith("/api/"):
         return {"error": {"status": status, "title": title, "message": message}}, status
-    return render_template("core/error.html", status=status, title=title, message=message), status
+    g.yaprak_error_page = True
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    specific = title != HTTP_STATUS_CODES.get(status)  # e.g. "PDF took too long": shown as is
+    page = render_template(
+        "core/error.html",
+        status=status,
+        title=title,
+        specific_title=title if specific else "",
+        message="" if generic else message,
+    )
+    return page, status

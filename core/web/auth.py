@@ -54,11 +54,17 @@ def init_auth(app: Flask) -> None:
 
     @manager.user_loader
     def _load_user(user_id: str) -> Any:
-        from core.models import User
+        from sqlalchemy.orm import joinedload
+
+        from core.models import Membership, User
 
         if not runtime().core_ready:
             return None
-        user = db_session().get(User, int(user_id))
+        user = db_session().get(  # one query on every request, not three
+            User,
+            int(user_id),
+            options=[joinedload(User.memberships).joinedload(Membership.role_rows)],
+        )
         return user if user is not None and user.active else None
 
     @manager.unauthorized_handler

@@ -60,6 +60,8 @@ def current_company() -> Company | None:
     """The company the request acts for, or None (no user, or not a member of any)."""
     if "yaprak_company" in g:
         return g.yaprak_company
+    from sqlalchemy.orm import joinedload
+
     from core.models import Company
 
     company = None
@@ -72,7 +74,13 @@ def current_company() -> Company | None:
         else:
             wanted = session.get(SESSION_COMPANY_KEY)
             company_id = wanted if wanted in member_of else (member_of[0] if member_of else None)
-            company = db_session().get(Company, company_id) if company_id is not None else None
+            company = (
+                db_session().get(  # with its add-on rows: one query
+                    Company, company_id, options=[joinedload(Company.addon_rows)]
+                )
+                if company_id is not None
+                else None
+            )
     g.yaprak_company = company
     if company is not None:
         db_session().info[COMPANY_KEY] = company.id  # from here on the session acts for it

@@ -30,7 +30,9 @@ def image_count(data: bytes) -> int:
 
 def error_of(response) -> str:
     """The heading of an error page (the page around it names the user)."""
-    return re.search(r"<h1>(.*?)</h1>", response.get_data(as_text=True)).group(1)
+    html = response.get_data(as_text=True)
+    heading = re.search(r'<h1[^>]*id="yaprak-error-title"[^>]*>(.*?)</h1>', html, re.S).group(1)
+    return f"{response.status_code} " + re.sub(r"<[^>]+>.*?</span>|<[^>]+>", "", heading).strip()
 
 
 def new_request(runtime, company, note="", lines=(), number=None):
@@ -257,7 +259,7 @@ def test_a_pdf_the_user_may_not_read_is_not_found(
     other = make_company("OTHER", addons=["docs"])
     theirs = company_client(other, roles=("admin",)).get(url)
     assert theirs.status_code == 404  # another company's id: exactly like a missing one
-    assert error_of(theirs) == error_of(missing) == "404 — Not Found"
+    assert error_of(theirs) == error_of(missing) == "404 Sayfa bulunamadı"
 
     no_docs = make_company("NODOCS", addons=["alpha"])
     assert company_client(no_docs).get(url).status_code == 404  # add-on not enabled
@@ -461,7 +463,7 @@ def test_the_web_answers_a_limit_with_an_error_page(acme, client, yaprak_runtime
     assert r.status_code == 503
     assert r.mimetype == "text/html"
     page = r.get_data(as_text=True)
-    assert "PDF took too long" in page and "within 0.05 s" in page
+    assert "PDF çok uzun sürdü" in page and "within 0.05 s" in page  # title translated
     assert "Traceback" not in page
 
 
@@ -572,5 +574,5 @@ def test_a_company_template_runs_in_the_sandbox(acme, client, yaprak_runtime, bo
     r = client.get(f"/documents/docs.request/{doc}.pdf")
     assert r.status_code == 500
     page = r.get_data(as_text=True)
-    assert "PDF not made" in page and "Traceback" not in page
+    assert "PDF oluşturulamadı" in page and "Traceback" not in page  # "PDF not made"
     assert message in page.replace("&#39;", "'")
