@@ -31,7 +31,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select
@@ -41,6 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from core.text import search_key
 
 MAX_PER_PAGE = 500
+MAX_NUMBER = Decimal(10) ** 15  # number filters: larger values are refused (400)
 DEFAULT_PER_PAGE = 50
 
 # Turkish letters (and the circumflexed vowels) folded to ASCII in SQL, so that the same
@@ -216,7 +217,7 @@ def _parse_value(kind: str, raw: str) -> Any:
         return date.fromisoformat(raw)
     if kind == "number":
         value = Decimal(raw)
-        if not value.is_finite():
+        if not value.is_finite() or abs(value) >= MAX_NUMBER:  # no column holds more
             raise InvalidOperation
         return value
     return raw
@@ -340,7 +341,7 @@ def filtered(spec: ListSpec, req: ListRequest, session: Session) -> Select:
         assert flt is not None
         expr = flt.expr
         if flt.kind in ("date", "number"):
-            low, high = values
+            low, high = _bounds_for(expr, values)
             if low is not None:
                 query = query.where(expr >= low)
             if high is not None:
@@ -359,6 +360,21 @@ def filtered(spec: ListSpec, req: ListRequest, session: Session) -> Select:
     if req.ids is not None:
         query = query.where(spec.model.id.in_(req.ids))
     return query
+
+
+def _bounds_for(expr: Any, bounds: list[Any]) -> tuple[Any, Any]:
+    """Range bounds on a fixed-places column (``core.types.ExactDecimal``) rounded outwards
+    to its places: ``amount >= 1.234`` is ``amount >= 1.24`` for amounts of 2 places (the
+    column refuses more places than it has)."""
+    low, high = bounds
+    places = getattr(getattr(expr, "type", None), "places", None)
+    if isinstance(places, int):
+        unit = Decimal(1).scaleb(-places)
+        if isinstance(low, Decimal):
+            low = low.quantize(unit, rounding=ROUND_CEILING)
+        if isinstance(high, Decimal):
+            high = high.quantize(unit, rounding=ROUND_FLOOR)
+    return low, high
 
 
 def _choice_match(expr: Any, values: list[str]) -> Any:

@@ -227,6 +227,20 @@ class YaprakApi(Api):
     ERROR_SCHEMA = ApiErrorSchema
 
 
+def _decimal_as_string(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict:
+    """Amounts travel as strings ("12.50"): say so in the document, with no numeric bounds
+    (JSON Schema compares numbers only; the API still enforces them, answering 400)."""
+    from marshmallow import fields
+
+    if isinstance(field, fields.Decimal) and field.as_string:
+        ret.pop("minimum", None)
+        ret.pop("maximum", None)
+        ret.pop("exclusiveMinimum", None)
+        ret.pop("exclusiveMaximum", None)
+        return {"type": "string", "format": "decimal"}
+    return {}
+
+
 def init_api(app: Flask) -> Api:
     """The OpenAPI document at ``/api/v1/openapi.json``: core's and every add-on's resources
     registered as ``flask_smorest.Blueprint``, with the bearer token as security scheme."""
@@ -244,6 +258,7 @@ def init_api(app: Flask) -> Api:
     )
     rest = YaprakApi(app)
     app.extensions["yaprak.api"] = rest
+    rest.ma_plugin.converter.add_attribute_function(_decimal_as_string)
     rest.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "yk_..."}
     )

@@ -234,3 +234,25 @@ def test_a_document_with_lines_and_workflow_actions(client, acme, company_client
     assert r.status_code == 409
     assert r.get_json()["error"]["message"] == "docs refuses: the note says veto"
     assert client.get(f"/api/v1/docs/requests/{veto['id']}").get_json()["state"] == "draft"
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("f.credit_limit.from=100.001", ["B"]),  # rounded up to the column's 2 places
+        ("f.credit_limit.to=100.009", ["A"]),  # rounded down
+        ("f.credit_limit.from=100&f.credit_limit.to=100", ["A"]),
+    ],
+)
+def test_number_filters_with_more_places_than_the_column(client, query, names):
+    _partner(client, name="A", credit_limit="100.00")
+    _partner(client, name="B", credit_limit="100.01")
+    r = client.get(f"/api/v1/core/partners?{query}&sort=name")
+    assert r.status_code == 200, r.get_json()
+    assert [p["name"] for p in r.get_json()["items"]] == names
+
+
+def test_number_filters_beyond_any_column_are_refused(client):
+    r = client.get("/api/v1/core/partners?f.credit_limit.from=9.2e16")
+    assert r.status_code == 400
+    assert list(r.get_json()["errors"]) == ["f.credit_limit.from"]
