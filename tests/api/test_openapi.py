@@ -61,8 +61,18 @@ def test_http_errors_are_json(client, company_client, make_company):
     assert r.get_json()["error"]["status"] == 405
     r = client.get("/api/v1/core/nothing-here")
     assert r.status_code == 404
-    assert r.get_json() == {
-        "error": {"status": 404, "title": "Not Found", "message": r.get_json()["error"]["message"]}
+    error = r.get_json()["error"]
+    assert set(r.get_json()) == {"error"} and set(error) == {"status", "title", "message"}
+    assert (error["status"], error["title"]) == (404, "Not Found")
+    no_role = company_client(make_company("SOLO", addons=["docs"]), roles=["user"])
+    r = no_role.post("/api/v1/core/company", json={})
+    assert r.status_code == 405  # the company is read and changed, never created
+    r = no_role.patch("/api/v1/core/company", json={"name": "Mine"})
+    assert r.status_code == 403
+    assert r.get_json()["error"] == {
+        "status": 403,
+        "title": "Forbidden",
+        "message": "This needs the role admin.",
     }
     bad = client.get("/api/v1/core/partners", headers={"Authorization": "Bearer yk_nope"})
     assert bad.status_code == 401
