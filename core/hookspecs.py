@@ -59,7 +59,9 @@ def api_blueprints() -> list[Blueprint]:
     """Return the Flask blueprints of the add-on's JSON API.
 
     Called once at start-up. Mounted under ``/api/v1/<addon>/`` and gated like
-    ``addon_blueprints``; errors are answered as JSON.
+    ``addon_blueprints``; errors are answered as JSON. A ``flask_smorest.Blueprint``
+    (see ``core.web.api_resources.register_resource``) is also described in the OpenAPI
+    document at ``/api/v1/openapi.json``; a plain ``flask.Blueprint`` works but is not.
     """
 
 

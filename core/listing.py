@@ -31,7 +31,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
@@ -41,6 +41,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from core.text import search_key
 
 MAX_PER_PAGE = 500
+INT_MAX = 2**31 - 1  # ids and integer columns (PostgreSQL INTEGER)
+MAX_NUMBER = Decimal(10) ** 15  # number filters: larger values are refused (400)
 DEFAULT_PER_PAGE = 50
 
 # Turkish letters (and the circumflexed vowels) folded to ASCII in SQL, so that the same
@@ -221,7 +223,7 @@ def _parse_value(kind: str, raw: str) -> Any:
         return date.fromisoformat(raw)
     if kind == "number":
         value = Decimal(raw)
-        if not value.is_finite():
+        if not value.is_finite() or abs(value) >= MAX_NUMBER:  # no column holds more
             raise InvalidOperation
         return value
     return raw
@@ -319,6 +321,11 @@ def parse_args(spec: ListSpec, args: Mapping[str, Any], session: Session) -> Lis
             except (ValueError, UnicodeDecodeError, json.JSONDecodeError):
                 errors[name] = ["not a page cursor of this list"]
 
+    for name in ("after", "before"):
+        cursor = getattr(req, name)
+        if cursor is not None and "sort" not in errors and not cursor_fits(spec, req.sort, cursor):
+            errors[name] = ["not a page cursor of this list"]
+
     raw_ids = getlist("ids")
     if raw_ids:
         try:
@@ -328,6 +335,33 @@ def parse_args(spec: ListSpec, args: Mapping[str, Any], session: Session) -> Lis
     if errors:
         raise ListArgumentError(errors)
     return req
+
+
+def cursor_fits(spec: ListSpec, sort: str, cursor: tuple[Any, ...]) -> bool:
+    """Does a decoded cursor hold a value of the sort column's kind and a sane id? (A cursor
+    is user input: a forged one must be a 400, never reach the database as a bad value.)"""
+    value, record_id = cursor[0], cursor[1]
+    if isinstance(record_id, bool) or not -INT_MAX - 1 <= record_id <= INT_MAX:
+        return False
+    column = spec.column(sort)
+    kind = column.kind if column is not None else "id"
+    wanted: Any = {
+        "id": int,
+        "bool": bool,
+        "money": str | int | float,
+        "number": str | int | float,
+    }.get(kind, str)  # text, state, choice, date, datetime: strings
+    if value is None and column is not None and spec.nullable(column):
+        return True
+    if isinstance(value, bool) != (kind == "bool") or not isinstance(value, wanted):
+        return False
+    try:
+        converted = _cursor_value(column, value)
+    except (ValueError, TypeError, ArithmeticError):
+        return False
+    if isinstance(converted, Decimal) and (not converted.is_finite() or abs(converted) > 10**15):
+        return False
+    return not (isinstance(converted, int) and not -INT_MAX - 1 <= converted <= INT_MAX)
 
 
 def filtered(spec: ListSpec, req: ListRequest, session: Session) -> Select:
@@ -345,7 +379,7 @@ def filtered(spec: ListSpec, req: ListRequest, session: Session) -> Select:
         assert flt is not None
         expr = flt.expr
         if flt.kind in ("date", "number"):
-            low, high = values
+            low, high = _bounds_for(expr, values)
             if low is not None:
                 query = query.where(expr >= low)
             if high is not None:
@@ -364,6 +398,21 @@ def filtered(spec: ListSpec, req: ListRequest, session: Session) -> Select:
     if req.ids is not None:
         query = query.where(spec.model.id.in_(req.ids))
     return query
+
+
+def _bounds_for(expr: Any, bounds: list[Any]) -> tuple[Any, Any]:
+    """Range bounds on a fixed-places column (``core.types.ExactDecimal``) rounded outwards
+    to its places: ``amount >= 1.234`` is ``amount >= 1.24`` for amounts of 2 places (the
+    column refuses more places than it has)."""
+    low, high = bounds
+    places = getattr(getattr(expr, "type", None), "places", None)
+    if isinstance(places, int):
+        unit = Decimal(1).scaleb(-places)
+        if isinstance(low, Decimal):
+            low = low.quantize(unit, rounding=ROUND_CEILING)
+        if isinstance(high, Decimal):
+            high = high.quantize(unit, rounding=ROUND_FLOOR)
+    return low, high
 
 
 def _choice_match(expr: Any, values: list[str]) -> Any:

@@ -7,14 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, g, render_template, request, send_from_directory
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
 from jinja2 import ChoiceLoader, FileSystemLoader
+from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.config import Config
+from core.listing import ListArgumentError
 from core.pdf import PdfRenderError
 from core.runtime import Runtime
 from core.tenancy import TenantViolation
 from core.web import gate as gate_module
+from core.web.api_resources import ApiErrorSchema, ApiRefused
 from core.web.context import close_db_session, hooks
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -81,7 +86,8 @@ def create_app(
     app.register_blueprint(master_data.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(pdf_views.bp)
-    app.register_blueprint(api.bp, url_prefix="/api/v1/core")
+    rest = init_api(app)
+    rest.register_blueprint(api.bp, url_prefix="/api/v1/core")
 
     owners: dict[str, str] = {}
     for hook, root, prefix in (
@@ -90,6 +96,12 @@ def create_app(
     ):
         parents: dict[str, Blueprint] = {}
         for addon, blueprint in kernel.registrations(hook):
+            if isinstance(blueprint, SmorestBlueprint):  # documented in the OpenAPI document
+                name = f"{root.format(addon)}__{blueprint.name}"
+                url_prefix = prefix.format(addon) + (blueprint.url_prefix or "")
+                rest.register_blueprint(blueprint, name=name, url_prefix=url_prefix)
+                owners[name] = addon
+                continue
             parent = parents.get(addon)
             if parent is None:
                 parent = parents[addon] = Blueprint(
@@ -153,6 +165,14 @@ def create_app(
             unavailable = gate_module.unavailable_addon()
             if unavailable:  # enabled here, but cannot load: say so instead of "not found"
                 return _error_response(503, "Add-on unavailable", unavailable)
+        messages = (getattr(exc, "data", None) or {}).get("messages")
+        if exc.code == 422 and isinstance(messages, dict) and request.path.startswith("/api/"):
+            # webargs (flask_smorest's @blp.arguments) answers 422 {location: {field: [..]}}:
+            # the API answers every bad input the same way, 400 {"errors": {field: [...]}}
+            errors: dict[str, Any] = {}
+            for by_location in messages.values():
+                errors.update(by_location if isinstance(by_location, dict) else {})
+            return {"errors": errors or messages}, 400
         # werkzeug's generic English text stays in the API; the page says it in the user's
         # language instead
         generic = exc.description == type(exc).description
@@ -170,10 +190,28 @@ def create_app(
             except Exception:
                 log.warning("rollback after an error failed", exc_info=True)
         try:
-            return _error_response(500, exc.name, exc.description or "", generic=True)
+            return _error_response(500, exc.name, "Something went wrong.", generic=True)
         except Exception:
             log.exception("the error page itself failed")
             return BARE_500, 500, {"Content-Type": "text/html; charset=utf-8"}
+
+    @app.errorhandler(ValidationError)
+    def _validation_error(exc: ValidationError) -> Any:
+        close_db_session()  # nothing half-written
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        if request.path.startswith("/api/"):
+            return {"errors": messages}, 400
+        return _error_response(400, "Bad Request", str(messages))
+
+    @app.errorhandler(ListArgumentError)
+    def _list_argument_error(exc: ListArgumentError) -> Any:
+        if request.path.startswith("/api/"):
+            return {"errors": exc.errors}, 400
+        return _error_response(400, "Bad Request", str(exc))
+
+    @app.errorhandler(ApiRefused)
+    def _api_refused(exc: ApiRefused) -> Any:
+        return _error_response(exc.status, exc.title, exc.message)
 
     return app
 
@@ -247,6 +285,60 @@ def _shell_context(runtime: Runtime) -> dict[str, Any]:
     shell["yaprak_company"] = company
     shell["yaprak_user"] = user
     return shell
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("yaprak")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"
+
+
+class YaprakApi(Api):
+    """flask-smorest's ``Api`` with Yaprak's error shape (its HTTP error handler is replaced
+    by the app's own, registered after it)."""
+
+    ERROR_SCHEMA = ApiErrorSchema
+
+
+def _decimal_as_string(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict:
+    """Amounts travel as strings ("12.50"): say so in the document, with no numeric bounds
+    (JSON Schema compares numbers only; the API still enforces them, answering 400)."""
+    from marshmallow import fields
+
+    if isinstance(field, fields.Decimal) and field.as_string:
+        ret.pop("minimum", None)
+        ret.pop("maximum", None)
+        ret.pop("exclusiveMinimum", None)
+        ret.pop("exclusiveMaximum", None)
+        return {"type": "string", "format": "decimal"}
+    return {}
+
+
+def init_api(app: Flask) -> Api:
+    """The OpenAPI document at ``/api/v1/openapi.json``: core's and every add-on's resources
+    registered as ``flask_smorest.Blueprint``, with the bearer token as security scheme."""
+    app.config.setdefault("API_TITLE", "Yaprak")
+    app.config.setdefault("API_VERSION", _version())
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "security": [{"bearerAuth": []}],
+            "info": {"description": "Send `Authorization: Bearer <token>` (yaprak token create)."},
+        },
+    )
+    rest = YaprakApi(app)
+    app.extensions["yaprak.api"] = rest
+    rest.ma_plugin.converter.add_attribute_function(_decimal_as_string)
+    rest.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "yk_..."}
+    )
+    return rest
 
 
 def _error_response(status: int, title: str, message: str, generic: bool = False) -> Any:
