@@ -265,7 +265,10 @@ def _shell_context(runtime: Runtime) -> dict[str, Any]:
     company = current_company()
     user = current_user()
     if company is not None:
-        shell["yaprak_menu"] = by_sequence(hooks().gather("menu_items", company=company, user=user))
+        from core.web.views import core_menu
+
+        addons = hooks().gather("menu_items", company=company, user=user)
+        shell["yaprak_menu"] = by_sequence(core_menu(user, company) + addons)
         shell["yaprak_nav"] = menu_tree(shell["yaprak_menu"])
     if user is not None:
         ids = [m.company_id for m in user.memberships]

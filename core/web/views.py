@@ -128,3 +128,31 @@ def _local(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//"):
         return url_for("core.home")
     return target
+
+
+def core_menu(user: Any, company: Any) -> list[Any]:
+    """Core's own entries of the navigation: the master data, and Settings for admins."""
+    from flask_babel import lazy_gettext as _l
+
+    from core.auth import has_role
+    from core.ui import MenuItem
+
+    if company is None or user is None:
+        return []
+    items = [
+        MenuItem(str(_l("Partners")), "/partners", sequence=5, group=str(_l("Master data"))),
+        MenuItem(str(_l("Products")), "/products", sequence=6, group=str(_l("Master data"))),
+    ]
+    if has_role(db_session(), runtime().kernel, user, company, "admin"):
+        settings = str(_l("Settings"))
+        for sequence, label, url in (
+            (900, _l("Company"), "/admin/company"),
+            (901, _l("Users"), "/admin/users"),
+            (902, _l("Add-ons"), "/admin/addons"),
+            (903, _l("Workflows"), "/admin/workflows"),
+            (904, _l("Number sequences"), "/admin/sequences"),
+            (905, _l("Outbox"), "/admin/outbox"),
+            (906, _l("New company"), "/admin/companies/new"),
+        ):
+            items.append(MenuItem(str(label), url, sequence=sequence, group=settings))
+    return items

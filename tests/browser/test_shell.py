@@ -57,14 +57,14 @@ def test_login_switch_company_language_and_logout(browser_page, browser_login, t
     expect(page.get_by_role("heading", level=1)).to_contain_text("ACME Ltd.")
     expect(page.locator(".yaprak-card")).to_have_count(1)
     expect(page.locator(".yaprak-card")).to_contain_text("alpha card")
-    assert _menu(page) == ["Pano", "Alpha things"]
+    assert _menu(page) == ["Pano", "Ana veriler", "Alpha things", "Ayarlar"]
     expect(page.locator("#yaprak-company-switcher")).to_contain_text("ACME")
 
     # Switch to BETACO: beta's group and card appear, only there.
     _switch_company(page, betaco)
     expect(page.locator(".alert-success")).to_have_text("Şirket değiştirildi.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("BETACO Ltd.")
-    assert _menu(page) == ["Pano", "Alpha things", "Beta"]
+    assert _menu(page) == ["Pano", "Ana veriler", "Alpha things", "Beta", "Ayarlar"]
     expect(page.locator(".yaprak-card")).to_have_count(2)
     expect(page.locator(".yaprak-card").nth(1)).to_contain_text("beta card: 0 notes")
     page.get_by_role("button", name="Beta", exact=True).click()
@@ -82,7 +82,7 @@ def test_login_switch_company_language_and_logout(browser_page, browser_login, t
 
     # Back to ACME: beta is gone again (menu and route).
     _switch_company(page, acme)
-    assert _menu(page) == ["Pano", "Alpha things"]
+    assert _menu(page) == ["Pano", "Ana veriler", "Alpha things", "Ayarlar"]
     assert "Beta" not in page.locator("#yaprak-menu").inner_text()
     response = page.goto("/beta/notes")
     assert response.status == 404
@@ -92,12 +92,12 @@ def test_login_switch_company_language_and_logout(browser_page, browser_login, t
     # English, then Turkish again; the choice sticks to the user.
     _choose_language(page, "English")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    assert _menu(page) == ["Dashboard", "Alpha things"]
+    assert _menu(page) == ["Dashboard", "Master data", "Alpha things", "Settings"]
     page.reload()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     _choose_language(page, "Türkçe")
     expect(page.locator("html")).to_have_attribute("lang", "tr")
-    assert _menu(page) == ["Pano", "Alpha things"]
+    assert _menu(page) == ["Pano", "Ana veriler", "Alpha things", "Ayarlar"]
 
     # Log out through the user menu: back to the login form, pages closed again.
     page.locator("#yaprak-user-menu").click()
