@@ -130,3 +130,54 @@ def init_i18n(app: Flask, runtime: Runtime) -> Babel:
     )
     app.jinja_env.globals.update(yaprak_languages=LANGUAGES, current_language=current_language)
     return babel
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogue without translating it where it is written: messages
+    raised in services stay English (logs, the JSON API) and are translated where a page
+    shows them (``translate_message``)."""
+    return text
+
+
+_TEMPLATES: list[tuple[Any, str]] = []
+
+
+def _templates() -> list[tuple[Any, str]]:
+    """Message templates with ``{placeholders}`` (marshmallow's and ours) as regexes."""
+    import re
+
+    if not _TEMPLATES:
+        from core.i18n_terms import MESSAGE_TEMPLATES
+
+        for template in MESSAGE_TEMPLATES:
+            pattern = re.escape(template)
+            pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", pattern)
+            _TEMPLATES.append((re.compile(f"^{pattern}$", re.S), template))
+    return _TEMPLATES
+
+
+def translate_message(text: Any) -> str:
+    """``text`` in the user's language when the catalogue knows it, directly or as one of
+    the message templates (``Longer than maximum length {max}.``); else as it is."""
+    text = str(text)
+    translated = _(text)
+    if translated != text:
+        return translated
+    for regex, template in _templates():
+        match = regex.match(text)
+        if match:
+            localized = _(template)
+            if localized != template:
+                return localized.format(**match.groupdict())
+    return text
+
+
+def translate_errors(errors: Any) -> Any:
+    """marshmallow's error structure (dicts, lists, strings) with every message translated."""
+    if isinstance(errors, dict):
+        return {key: translate_errors(value) for key, value in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [translate_errors(value) for value in errors]
+    if isinstance(errors, str):
+        return translate_message(errors)
+    return errors

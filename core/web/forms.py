@@ -394,6 +394,9 @@ class FormView:
             timeline = activity(self.record_type, record)
             attachments = _attachments(self.record_type, record.id)
         writable = self.write_role is None or _has(self.write_role)
+        from core.i18n import translate_errors
+
+        errors = translate_errors(errors)
         return (
             render_template(
                 self.template,

@@ -214,3 +214,20 @@ def test_a_disabled_addons_records_are_not_found(make_company, company_client, y
         ).status_code
         == 404
     )
+
+
+def test_field_errors_speak_the_users_language(acme, company_client):
+    from core.i18n import translate_message
+
+    client = company_client(acme)
+    token = client.csrf_token()
+    data = {"csrf_token": token, "name": "x" * 201, "email": "yok", "credit_limit": "-1"}
+    errors = _field_errors(client.post("/partners/new", data=data).get_data(as_text=True))
+    assert errors["name"] == ["Uzunluk 1 ile 200 arasında olmalı."]  # a template, filled in
+    assert errors["email"] == ["Geçerli bir e-posta adresi değil."]
+    assert errors["credit_limit"] == ["negatif olamaz"]
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    errors = _field_errors(client.post("/partners/new", data=data).get_data(as_text=True))
+    assert errors["name"] == ["Length must be between 1 and 200."]
+    assert errors["email"] == ["Not a valid email address."]
+    assert translate_message("a message nobody translated") == "a message nobody translated"
