@@ -67,6 +67,9 @@ MESSAGES = [
     N_("not a valid Turkish tax number (VKN: 10 digits with its check digit)"),
     N_("not a valid Turkish national id (TCKN: 11 digits with its check digits)"),
     N_("give a tax number or a national id, not both"),
+    N_("a user is needed for this action"),
+    N_("no self-approval: the requester cannot approve their own document"),
+    N_("a rejection needs a reason"),
 ]
 MESSAGE_TEMPLATES = [
     N_("Longer than maximum length {max}."),
@@ -82,4 +85,10 @@ MESSAGE_TEMPLATES = [
     N_("unknown currency {value} (an ISO 4217 code such as TRY)"),
     N_("{code} is already used by another product"),
     N_("{name} is not a vendor"),
+    N_("{action} is not allowed from state {state}"),
+    N_("{action} needs the role {role}"),
+    N_("{document} has no action {action}"),
+    N_("{document} is not waiting for an approval"),
+    N_("approving this step needs the role {role}"),
+    N_("{document} was decided by someone else at the same moment: reload it"),
 ]

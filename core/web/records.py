@@ -146,7 +146,9 @@ def take_action(record_type: str, record_id: int, action: str) -> Any:
         db_session().commit()
     except TransitionRefused as exc:
         db_session().rollback()
-        flash(str(exc), "danger")
+        from core.i18n import translate_message
+
+        flash(translate_message(str(exc)), "danger")
         return _back(form, form.load(record_id))
     flash(_("Done: %(action)s.", action=action), "success")
     return _back(form, record)

@@ -171,7 +171,8 @@ def test_document_with_lines_actions_notes_and_attachments(acme, company_client,
         f"/records/docs.request/{request_id}/actions/reopen", data={"csrf_token": token}
     )
     assert refused.status_code == 302
-    assert "not allowed from state" in client.get(url).get_data(as_text=True)
+    refusal = "&#39;reopen&#39; işlemi &#39;approved&#39; durumundayken yapılamaz"  # translated
+    assert refusal in client.get(url).get_data(as_text=True)
     client.post(f"/records/docs.request/{request_id}/actions/done", data={"csrf_token": token})
     page = client.get(url).get_data(as_text=True)
     assert 'data-state="done"' in page and re.search(r"RQ-\d{4}-0001", page)
