@@ -10,6 +10,15 @@ from marshmallow import Schema, ValidationError, fields, validate
 from core.kernel.errors import KernelError
 from core.kernel.relay import HookRelay
 
+EXTENSIBLE: set[type] = set()  # schemas other add-ons extend (their documents say so)
+
+
+def mark_extensible(schema: type[Schema]) -> type[Schema]:
+    """Note that ``schema`` gets fields from ``extend_schema``: the OpenAPI document then
+    allows properties beyond those it lists (the enabled add-ons' fields)."""
+    EXTENSIBLE.add(schema)
+    return schema
+
 
 def extended_schema(
     base: type[Schema], schema_name: str, hooks: HookRelay, **kwargs: Any
@@ -120,4 +129,5 @@ __all__ = [
     "QuantityField",
     "ValidationError",
     "extended_schema",
+    "mark_extensible",
 ]

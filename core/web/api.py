@@ -10,12 +10,15 @@ from flask import abort, jsonify
 from flask_smorest import Blueprint
 
 from core.companies import save_company
-from core.schemas import CompanySchema, extended_schema
+from core.schemas import CompanySchema, extended_schema, mark_extensible
 from core.web.api_resources import ApiErrorSchema, json_object, register_resource
 from core.web.context import current_company, db_session, hooks, require_role
 from core.web.master_data import partner_form, partners, product_form, products
 
 bp = Blueprint("core_api", __name__, description="Core: the company, partners and products")
+
+
+mark_extensible(CompanySchema)
 
 
 def _schema(company: Any, **kwargs: Any) -> Any:

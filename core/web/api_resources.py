@@ -35,6 +35,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.types import Integer, String
 
 from core.listing import INT_MAX, ListArgumentError, ListSpec, fetch_page, parse_args
+from core.schemas import mark_extensible
 from core.web.context import current_company, current_user, db_session, hooks, require_role
 
 LIST_ARGS = ("q", "sort", "after", "before", "per_page", "page")
@@ -300,6 +301,7 @@ def register_resource(
     if model is None or schema is None:
         raise TypeError("register_resource needs a form, or a model and a schema")
     record_type = record_type or schema_name or model.__name__.lower()
+    mark_extensible(schema)  # add-ons may add fields to it (extend_schema)
     resource = Resource(
         model=model,
         schema=schema,

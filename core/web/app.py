@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from apispec import BasePlugin
 from flask import Blueprint, Flask, abort, g, render_template, request, send_from_directory
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -299,6 +300,22 @@ def _version() -> str:
         return "0"
 
 
+class ExtensibleSchemas(BasePlugin):
+    """apispec plugin: schemas other add-ons extend (``core.schemas.mark_extensible``) allow
+    more properties than they list: the fields of the add-ons a company enabled, each named
+    with its add-on's prefix (``acme_notes_note``)."""
+
+    def schema_helper(self, name: str, definition: dict, **kwargs: Any) -> dict | None:
+        from core.schemas import EXTENSIBLE
+
+        schema = kwargs.get("schema")
+        cls = schema if isinstance(schema, type) else type(schema)
+        if cls in EXTENSIBLE:
+            note = "Add-ons enabled for the company may add properties, named <addon>_<field>."
+            return {"additionalProperties": True, "description": note}
+        return None
+
+
 class YaprakApi(Api):
     """flask-smorest's ``Api`` with Yaprak's error shape (its HTTP error handler is replaced
     by the app's own, registered after it)."""
@@ -335,7 +352,7 @@ def init_api(app: Flask) -> Api:
             "info": {"description": "Send `Authorization: Bearer <token>` (yaprak token create)."},
         },
     )
-    rest = YaprakApi(app)
+    rest = YaprakApi(app, spec_kwargs={"extra_plugins": [ExtensibleSchemas()]})
     app.extensions["yaprak.api"] = rest
     rest.ma_plugin.converter.add_attribute_function(_decimal_as_string)
     rest.spec.components.security_scheme(

@@ -9,7 +9,8 @@ import pytest
 
 @pytest.fixture
 def acme(make_company: Any) -> Any:
-    return make_company("ACME", addons=["docs"])
+    # acme_notes adds a field to the company: responses carry more than the base schema lists
+    return make_company("ACME", addons=["docs", "acme_notes"])
 
 
 @pytest.fixture
