@@ -41,6 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from core.text import search_key
 
 MAX_PER_PAGE = 500
+COUNT_LIMIT = 10_000  # rows counted for "1-50 of n"; beyond it "10,000+" (count=all for more)
 INT_MAX = 2**31 - 1  # ids and integer columns (PostgreSQL INTEGER)
 MAX_NUMBER = Decimal(10) ** 15  # number filters: larger values are refused (400)
 DEFAULT_PER_PAGE = 50
@@ -194,6 +195,7 @@ class ListRequest:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     ids: list[int] | None = None  # a selection (exports, bulk actions)
+    count_all: bool = False  # count every row (and sum) even past COUNT_LIMIT
 
 
 def _decode_cursor(token: str) -> tuple[Any, int, int | None]:
@@ -326,6 +328,11 @@ def parse_args(spec: ListSpec, args: Mapping[str, Any], session: Session) -> Lis
         if cursor is not None and "sort" not in errors and not cursor_fits(spec, req.sort, cursor):
             errors[name] = ["not a page cursor of this list"]
 
+    count = args.get("count")
+    if count not in (None, "", "all"):
+        errors["count"] = ["use count=all to count every row"]
+    req.count_all = count == "all"
+
     raw_ids = getlist("ids")
     if raw_ids:
         try:
@@ -447,10 +454,36 @@ class Page:
     pages: int | None = None
     keyset: bool = True
     sums: dict[str, Decimal] = field(default_factory=dict)
+    exact: bool = True  # False: more than ``total`` rows (the count stopped at COUNT_LIMIT)
+    has_next: bool = False
 
     @property
     def last(self) -> int:
         return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def count_and_sums(
+    spec: ListSpec, req: ListRequest, session: Session, query: Select
+) -> tuple[int, bool, dict[str, Decimal]]:
+    """(count, exact?, sums). Counting stops after ``COUNT_LIMIT`` rows unless the request
+    asks for the full count (``count=all``): a page of a 100,000-row list then costs what a
+    page of a small one costs. The sums of summable columns come with an exact count only."""
+    summable = [c for c in spec.columns if c.summable]
+    plain = query.order_by(None)
+    if not req.count_all:
+        capped = plain.with_only_columns(spec.model.id).limit(COUNT_LIMIT + 1).subquery()
+        total = session.scalar(select(func.count()).select_from(capped)) or 0
+        if total > COUNT_LIMIT:
+            return COUNT_LIMIT, False, {}
+        if not summable:
+            return total, True, {}
+    sub = plain.subquery()
+    aggregates = [func.count()] + [
+        func.coalesce(func.sum(sub.c[_column_key(spec.expr(c))]), 0) for c in summable
+    ]
+    counted = session.execute(select(*aggregates).select_from(sub)).one()
+    sums = {c.name: _exact(spec, c.name, v) for c, v in zip(summable, counted[1:], strict=True)}
+    return counted[0], True, sums
 
 
 def fetch_page(spec: ListSpec, req: ListRequest, session: Session) -> Page:
@@ -461,14 +494,7 @@ def fetch_page(spec: ListSpec, req: ListRequest, session: Session) -> Page:
     sort_expr = spec.expr(sort_column) if sort_column is not None else pk
     keyset = sort_column is None or not spec.nullable(sort_column)
 
-    summable = [c for c in spec.columns if c.summable]
-    sub = query.order_by(None).subquery()
-    aggregates = [func.count()] + [
-        func.coalesce(func.sum(sub.c[_column_key(spec.expr(c))]), 0) for c in summable
-    ]
-    counted = session.execute(select(*aggregates).select_from(sub)).one()
-    total = counted[0]
-    sums = {c.name: _exact(spec, c.name, v) for c, v in zip(summable, counted[1:], strict=True)}
+    total, exact, sums = count_and_sums(spec, req, session, query)
 
     def ordered(q: Select, reverse: bool) -> Select:
         desc = req.descending != reverse
@@ -489,16 +515,28 @@ def fetch_page(spec: ListSpec, req: ListRequest, session: Session) -> Page:
             return tuple_(sort_expr, pk) < tuple_(value, last_id)
         return tuple_(sort_expr, pk) > tuple_(value, last_id)
 
-    if not keyset:
-        pages = max(1, -(-total // req.per_page))
-        number = min(req.page, pages)
+    if not keyset:  # numbered pages; past the counted rows the page count is unknown (None)
+        pages = max(1, -(-total // req.per_page)) if exact else None
+        number = min(req.page, pages) if pages is not None else req.page
         rows = list(
             session.scalars(
-                ordered(query, False).offset((number - 1) * req.per_page).limit(req.per_page)
+                ordered(query, False).offset((number - 1) * req.per_page).limit(req.per_page + 1)
             )
         )
+        more = len(rows) > req.per_page
+        rows = rows[: req.per_page]
         first = (number - 1) * req.per_page + 1 if rows else 0
-        return Page(rows, total, first, page=number, pages=pages, keyset=False, sums=sums)
+        return Page(
+            rows,
+            total,
+            first,
+            page=number,
+            pages=pages,
+            keyset=False,
+            sums=sums,
+            exact=exact,
+            has_next=more,
+        )
 
     def key_of(row: Any) -> tuple[Any, int]:
         value = getattr(row, sort_column.name) if sort_column is not None else row.id
@@ -554,6 +592,8 @@ def fetch_page(spec: ListSpec, req: ListRequest, session: Session) -> Page:
         next_cursor=encode_cursor(*key_of(rows[-1]), last) if rows and has_next else None,
         prev_cursor=encode_cursor(*key_of(rows[0]), first) if rows and has_prev else None,
         sums=sums,
+        exact=exact,
+        has_next=has_next,
     )
 
 

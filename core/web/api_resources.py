@@ -38,7 +38,7 @@ from core.listing import INT_MAX, ListArgumentError, ListSpec, fetch_page, parse
 from core.schemas import mark_extensible
 from core.web.context import current_company, current_user, db_session, hooks, require_role
 
-LIST_ARGS = ("q", "sort", "after", "before", "per_page", "page")
+LIST_ARGS = ("q", "sort", "after", "before", "per_page", "page", "count")
 
 
 class ApiErrorSchema(Schema):
@@ -209,13 +209,14 @@ def list_page(spec: ListSpec, schema: Schema) -> dict[str, Any]:
     body: dict[str, Any] = {
         "items": schema.dump(page.rows, many=True),
         "total": page.total,
+        "total_exact": page.exact,
         "next": page.next_cursor,
         "prev": page.prev_cursor,
     }
     if not page.keyset:  # a nullable sort column: numbered pages
-        assert page.page is not None and page.pages is not None
+        assert page.page is not None
         body["page"] = page.page
-        body["pages"] = page.pages
+        body["pages"] = page.pages  # None past the counted rows
     return body
 
 
@@ -241,6 +242,12 @@ def _list_parameters(spec: ListSpec) -> list[dict[str, Any]]:
             "name": "page",
             "schema": {"type": "integer", "minimum": 1},
             "description": "numbered pages when sorting by a column that may be empty",
+        },
+        {
+            "in": "query",
+            "name": "count",
+            "schema": {"type": "string", "enum": ["all"]},
+            "description": "count (and sum) every row; by default counting stops at 10,000",
         },
     ]
     for flt in spec.filters:
@@ -321,10 +328,14 @@ def register_resource(
         {
             "items": fields.List(fields.Nested(schema), required=True),
             "total": fields.Integer(required=True),
+            "total_exact": fields.Boolean(
+                required=True,
+                metadata={"description": "false: more rows than total (count=all counts all)"},
+            ),
             "next": fields.String(allow_none=True, required=True),
             "prev": fields.String(allow_none=True, required=True),
             "page": fields.Integer(),
-            "pages": fields.Integer(),
+            "pages": fields.Integer(allow_none=True),
         },
     )
     json_body = {"required": True, "content": {"application/json": {"schema": schema}}}

@@ -248,3 +248,23 @@ def test_html_in_names_is_escaped_in_the_list(acme, company_client, yaprak_runti
     page = company_client(acme).get("/partners").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_counting_stops_at_the_limit_unless_asked(
+    acme, company_client, yaprak_runtime, monkeypatch
+):
+    import core.listing
+
+    monkeypatch.setattr(core.listing, "COUNT_LIMIT", 5)
+    _add(yaprak_runtime, acme, *({"name": f"P{i:02d}", "credit_limit": "10"} for i in range(12)))
+    client = company_client(acme)
+    page = client.get("/partners?per_page=4").get_data(as_text=True)
+    assert "1–4 / 5 üzeri" in page and "data-count-all" in page
+    assert "120,00 ₺" not in page  # no sums from a partial count
+    counted = client.get("/partners?per_page=4&count=all").get_data(as_text=True)
+    assert "1–4 / 12" in counted and "120,00 ₺" in counted
+    api = client.get("/api/v1/core/partners?per_page=4").get_json()
+    assert (api["total"], api["total_exact"], len(api["items"])) == (5, False, 4)
+    exact = client.get("/api/v1/core/partners?per_page=4&count=all").get_json()
+    assert (exact["total"], exact["total_exact"]) == (12, True)
+    assert client.get("/partners?count=some").status_code == 400
