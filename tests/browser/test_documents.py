@@ -39,7 +39,7 @@ def test_a_wrong_value_is_shown_next_to_its_field(acme, make_user, browser_page,
 
 
 def test_a_filtered_list_goes_to_excel(
-    acme, make_user, browser_page, browser_login, yaprak_runtime
+    acme, make_user, browser_page, browser_login, yaprak_runtime, tmp_path
 ):
     with yaprak_runtime.db.transaction(acme) as s:
         for name, customer in [
@@ -57,7 +57,10 @@ def test_a_filtered_list_goes_to_excel(
     expect(page.locator("table.list-table tbody tr")).to_have_count(2)
     with page.expect_download() as download:
         page.locator('[data-export="xlsx"]').click()
-    sheet = load_workbook(download.value.path()).active
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "core-partners.xlsx"
+    sheet = load_workbook(saved).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0][0] == "Ad"  # the user's language
     assert sorted(r[0] for r in rows[1:]) == ["İstanbul Ticaret", "Şeker Gıda"]
