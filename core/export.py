@@ -1,10 +1,13 @@
 """Exports of lists to CSV and XLSX, safe to open in a spreadsheet.
 
 Text that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``,
-a tab or a carriage return) is written with a leading apostrophe, the neutralisation OWASP
-recommends against CSV/formula injection. Numbers and money stay numeric cells (a negative
-amount is a number, not text, so it is not touched). CSV: UTF-8 with a byte-order mark
-(so Excel reads Turkish letters), comma separated, ``.`` as the decimal point.
+a tab or a carriage return) is neutralised against formula injection: in CSV, which has no
+cell types, with a leading apostrophe (what OWASP recommends); in XLSX the text is kept
+exactly (a phone number ``+90 212 ...`` stays as it is) in a cell typed as text and marked
+with Excel's "quote prefix", so Excel runs it neither on opening nor when the cell is
+edited. Numbers and money stay numeric cells (a negative amount is a number, not text, so
+it is not touched). CSV: UTF-8 with a byte-order mark (so Excel reads Turkish letters),
+comma separated, ``.`` as the decimal point.
 """
 
 from __future__ import annotations
@@ -24,13 +27,13 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def cell(value: Any) -> Any:
-    """A value as an export cell: numbers, dates and booleans kept, text neutralised."""
+def cell(value: Any, neutralise: bool = True) -> Any:
+    """A value as an export cell: numbers, dates and booleans kept, text neutralised (CSV)."""
     if value is None:
         return ""
     if isinstance(value, bool | int | Decimal | float | date | datetime):
         return value
-    return safe_text(str(value))
+    return safe_text(str(value)) if neutralise else str(value)
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -68,7 +71,8 @@ def to_xlsx(
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
-        c = WriteOnlyCell(sheet, value=safe_text(str(header)))
+        c = WriteOnlyCell(sheet, value=str(header))
+        c.data_type = "s"
         c.font = bold
         header_cells.append(c)
     sheet.append(header_cells)
@@ -76,12 +80,14 @@ def to_xlsx(
     for row in rows:
         cells = []
         for value, kind in zip(row, kinds, strict=True):
-            value = cell(value)
+            value = cell(value, neutralise=False)
             if isinstance(value, datetime) and value.tzinfo is not None:
                 value = value.replace(tzinfo=None)  # Excel has no time zones; shown as stored
             c = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 c.data_type = "s"  # never a formula, whatever the text
+                if value.startswith(FORMULA_PREFIXES):
+                    c.quotePrefix = True  # and Excel keeps it text when the cell is edited
             elif kind in formats:
                 c.number_format = formats[kind]
             cells.append(c)

@@ -293,7 +293,7 @@ def parse_args(spec: ListSpec, args: Mapping[str, Any], session: Session) -> Lis
             continue
         if flt.kind in ("choice", "bool"):
             allowed = flt.options(session)
-            bad = [v for v in values if str(v) not in allowed]
+            bad = [v for v in values if str(v) not in allowed and v != "none"]
             if bad:
                 errors[key] = [f"{bad[0]!r} is not one of the allowed values"]
                 continue
@@ -423,16 +423,18 @@ def _bounds_for(expr: Any, bounds: list[Any]) -> tuple[Any, Any]:
 
 
 def _choice_match(expr: Any, values: list[str]) -> Any:
-    """Choice values arrive as strings; integer columns (ids) compare as integers."""
+    """Choice values arrive as strings (``none``: no value); integer columns (ids) compare
+    as integers."""
     python_type = None
     with contextlib.suppress(AttributeError, NotImplementedError):
         python_type = expr.type.python_type
+    wanted = [v for v in values if v != "none"]
     if python_type is int:
-        ints = [int(v) for v in values if v.lstrip("-").isdigit()]
-        nones = "none" in values
+        ints = [int(v) for v in wanted if v.lstrip("-").isdigit()]
         clause = expr.in_(ints) if ints else literal(False)
-        return or_(clause, expr.is_(None)) if nones else clause
-    return expr.in_(values)
+    else:
+        clause = expr.in_(wanted) if wanted else literal(False)
+    return or_(clause, expr.is_(None)) if "none" in values else clause
 
 
 def _folded(column: Any) -> Any:
@@ -644,10 +646,11 @@ def fetch_groups(
     rows = session.execute(
         select(grouped, func.count(), *sums).group_by(grouped).order_by(grouped).limit(limit)
     ).all()
+    labels = group_labels(spec, column, session)
     result = []
     for row in rows:
         value = row[0]
-        label = (column.choices or {}).get(value, value) if column.choices else value
+        label = labels.get(_label_key(value), value) if value is not None else None
         result.append(
             Group(
                 value,
@@ -657,6 +660,25 @@ def fetch_groups(
             )
         )
     return result
+
+
+def group_labels(spec: ListSpec, column: Column, session: Session) -> dict[str, Any]:
+    """How group-by rows name their values: the column's choices, else the options of the
+    filter of the same name (ids of other records get their names), booleans yes/no."""
+    if column.choices:
+        return {str(k): v for k, v in column.choices.items()}
+    flt = spec.filter(column.name)
+    if flt is not None and flt.kind != "bool":
+        return {str(k): v for k, v in flt.options(session).items()}
+    if column.kind == "bool" or (flt is not None and flt.kind == "bool"):
+        from flask_babel import lazy_gettext
+
+        return {"True": lazy_gettext("yes"), "False": lazy_gettext("no")}
+    return {}
+
+
+def _label_key(value: Any) -> str:
+    return str(value)
 
 
 def _column_key(expr: Any) -> str:

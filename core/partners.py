@@ -78,7 +78,9 @@ class PartnerSchema(Schema):
         metadata={"label": _l("Currency")},
     )
     language = fields.String(
-        metadata={"label": _l("Language")}, load_default="tr", validate=validate.OneOf(["tr", "en"])
+        metadata={"label": _l("Language")},
+        load_default="tr",
+        validate=validate.OneOf(["tr", "en"], labels=["Türkçe", "English"]),
     )
     active = fields.Boolean(metadata={"label": _l("Active")}, load_default=True)
     addresses = fields.List(fields.Nested(AddressSchema), load_default=list)

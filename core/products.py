@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from core.models import Partner, Product, ProductCategory, ProductVendor
 from core.schemas import NOT_NEGATIVE, CurrencyField, PriceField, QuantityField
 from core.text import search_key
-from core.units import UNITS
+from core.units import UNITS, unit_label
 
 TAX_RATES = (0, 1, 10, 20)  # KDV %
 
@@ -27,6 +28,17 @@ class VendorSchema(Schema):
     sequence = fields.Integer(load_default=10)
 
 
+def _unit(code: str) -> LazyString:
+    """A unit's name in the reader's language, decided when shown (``C62`` -> adet/piece)."""
+
+    def label() -> str:
+        from core.i18n import current_language
+
+        return f"{unit_label(code, current_language())} ({code})"
+
+    return LazyString(label)
+
+
 class ProductSchema(Schema):
     id = fields.Integer(dump_only=True)
     code = fields.String(
@@ -38,10 +50,12 @@ class ProductSchema(Schema):
     type = fields.String(
         metadata={"label": _l("Type")},
         load_default="goods",
-        validate=validate.OneOf(["goods", "service"]),
+        validate=validate.OneOf(["goods", "service"], labels=[_l("Goods"), _l("Service")]),
     )
     uom = fields.String(
-        metadata={"label": _l("Unit")}, load_default="C62", validate=validate.OneOf(list(UNITS))
+        metadata={"label": _l("Unit")},
+        load_default="C62",
+        validate=validate.OneOf(list(UNITS), labels=[_unit(code) for code in UNITS]),
     )
     list_price = PriceField(
         metadata={"label": _l("List price")}, load_default="0", validate=NOT_NEGATIVE

@@ -256,6 +256,7 @@ company_form = CompanyForm(
     schema=CompanySchema,
     title=_l("Company"),
     update=_update_company,
+    fields=["name", "code", "currency"],  # add-ons' fields follow; add-ons: /admin/addons
     read_role="admin",
     write_role="admin",
     label=lambda c: c.name,

@@ -125,6 +125,23 @@ def describe_fields(
     return out
 
 
+def decimal_input(text: str) -> str:
+    """A number typed the way the user writes it, as the schema reads it (``1234.5``):
+    Turkish ``1.234,50`` or ``1234,5``, English ``1,234.50``; a lone ``.`` is the decimal
+    point in both (it is how the form shows stored values). Anything else is left for the
+    schema to refuse."""
+    from core.i18n import current_language
+
+    cleaned = text.replace("₺", "").replace("TL", "").replace(" ", "").replace("\u00a0", "")
+    if current_language() == "tr":
+        if "," in cleaned:
+            return cleaned.replace(".", "").replace(",", ".")
+        if cleaned.count(".") > 1:  # 1.234.567: thousands only
+            return cleaned.replace(".", "")
+        return cleaned
+    return cleaned.replace(",", "")
+
+
 def payload_from_form(
     form: Any, infos: Sequence[FieldInfo], schema: Schema, prefix: str = ""
 ) -> dict[str, Any]:
@@ -140,6 +157,8 @@ def payload_from_form(
         if key not in form:
             continue
         value = form.get(key, "").strip()
+        if info.widget == "decimal" and value:
+            value = decimal_input(value)
         f = schema.fields[info.name]
         if value == "" and (f.allow_none or not f.required):
             if f.allow_none:
@@ -360,7 +379,13 @@ class FormView:
 
     def _values(self, schema: Schema, record: Any) -> dict[str, Any]:
         dumped = schema.dump(record)
-        return {k: v for k, v in dumped.items()}
+        values = {k: _short_decimal(v) for k, v in dumped.items()}
+        if self.lines is not None and isinstance(values.get(self.lines.attribute), list):
+            values[self.lines.attribute] = [
+                {k: _short_decimal(v) for k, v in line.items()}
+                for line in values[self.lines.attribute]
+            ]
+        return values
 
     def _render(
         self,
@@ -418,6 +443,23 @@ class FormView:
             ),
             status,
         )
+
+
+def _short_decimal(value: Any) -> Any:
+    """``185.0000`` -> ``185.00`` (a price stored with 4 places shows 2 when that is all it
+    has); ``12.3456`` stays. Only decimal strings are touched."""
+    from decimal import Decimal, InvalidOperation
+
+    if not isinstance(value, str) or "." not in value:
+        return value
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return value
+    if not number.is_finite() or number.as_tuple().exponent >= -2:
+        return value
+    shortened = number.quantize(Decimal("0.01"))
+    return str(shortened) if shortened == number else str(number.normalize())
 
 
 def _posted_lines(form: Any, infos: Sequence[FieldInfo]) -> list[dict[str, Any]]:

@@ -232,3 +232,42 @@ def test_field_errors_speak_the_users_language(acme, company_client):
     assert errors["name"] == ["Length must be between 1 and 200."]
     assert errors["email"] == ["Not a valid email address."]
     assert translate_message("a message nobody translated") == "a message nobody translated"
+
+
+def test_numbers_are_read_as_the_user_writes_them(acme, company_client, yaprak_runtime):
+    client = company_client(acme)
+    token = client.csrf_token()
+    for typed, stored in [
+        ("1.234,50", "1234.50"),
+        ("1234,5", "1234.50"),
+        ("250000.00", "250000.00"),
+    ]:
+        r = client.post(
+            "/partners/new", data={"csrf_token": token, "name": f"T {typed}", "credit_limit": typed}
+        )
+        assert r.status_code == 302, typed
+        with yaprak_runtime.db.session_for(acme) as s:
+            partner = s.scalars(select(Partner).where(Partner.name == f"T {typed}")).one()
+            assert str(partner.credit_limit) == stored
+    client.post("/language", data={"language": "en", "csrf_token": token})
+    r = client.post(
+        "/partners/new", data={"csrf_token": token, "name": "E", "credit_limit": "1,234.5"}
+    )
+    assert r.status_code == 302
+    with yaprak_runtime.db.session_for(acme) as s:
+        assert (
+            str(s.scalars(select(Partner).where(Partner.name == "E")).one().credit_limit)
+            == "1234.50"
+        )
+    bad = client.post(
+        "/partners/new", data={"csrf_token": token, "name": "X", "credit_limit": "12a"}
+    )
+    assert bad.status_code == 400 and "credit_limit" in _field_errors(bad.get_data(as_text=True))
+
+
+def test_choices_show_labels_not_codes(acme, company_client):
+    page = company_client(acme).get("/products/new").get_data(as_text=True)
+    assert '<option value="service" >Hizmet</option>' in page or ">Hizmet</option>" in page
+    assert "adet (C62)" in page or "Adet (C62)" in page
+    partner = company_client(acme).get("/partners/new").get_data(as_text=True)
+    assert ">Türkçe</option>" in partner and ">English</option>" in partner

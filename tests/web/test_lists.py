@@ -121,6 +121,26 @@ def test_group_by_counts_and_sums(acme, company_client, yaprak_runtime):
     rows = re.findall(r"<tr><td>.*?</tr>", page, re.S)
     cells = [re.findall(r'<td class="text-end">([^<]*)</td>', row) for row in rows]
     assert ["1", "5,00 ₺"] in cells and ["2", "300,30 ₺"] in cells
+    assert re.search(r">evet</a></td>\s*<td class=\"text-end\">2<", page)  # not "True"
+
+
+def test_group_by_a_link_names_the_linked_records(acme, company_client, yaprak_runtime):
+    from core.models import PartnerGroup
+
+    with yaprak_runtime.db.transaction(acme) as s:
+        dealers = PartnerGroup(name="Bayi")
+        s.add(dealers)
+        s.flush()
+        dealers_id = dealers.id
+    _add(yaprak_runtime, acme, {"name": "A", "group_id": dealers_id}, {"name": "B"})
+    page = company_client(acme).get("/partners?group=group_id").get_data(as_text=True)
+    assert f"f.group_id={dealers_id}" in page and ">Bayi</a>" in page  # the name, not the id
+    assert ">(yok)</a>" in page
+    client = company_client(acme)
+    for link, names in [(f"f.group_id={dealers_id}", ["A"]), ("f.group_id=none", ["B"])]:
+        assert _names(client.get(f"/partners?{link}").get_data(as_text=True)) == names
+    customers = client.get("/partners?group=is_customer").get_data(as_text=True)
+    assert "f.is_customer=0" in customers  # a link the filter understands
 
 
 def test_saved_views_are_per_user_and_checked(acme, company_client, yaprak_runtime):
@@ -230,7 +250,9 @@ def test_exports_honour_filters_columns_selection_and_neutralise_formulas(
     formula_cell = next(
         row for row in sheet.iter_rows(min_row=2) if "HYPERLINK" in str(row[0].value)
     )
-    assert formula_cell[0].data_type == "s" and formula_cell[0].value.startswith("'=")
+    # kept exactly, typed as text and quote-prefixed: Excel never runs it
+    assert formula_cell[0].value == '=HYPERLINK("http://evil")'
+    assert formula_cell[0].data_type == "s" and formula_cell[0].quotePrefix
     assert formula_cell[1].value == Decimal("1234.50") or formula_cell[1].value == 1234.5
     assert formula_cell[1].number_format == "#,##0.00"
 
