@@ -19,10 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import Babel, get_locale, lazy_gettext
+from flask_babel import Babel, get_locale, get_translations
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -46,6 +46,38 @@ __all__ = [
     "lazy_gettext",
     "translation_dirs",
 ]
+
+
+def _translations() -> Any:
+    """The request's catalogue, looked up once per request (Flask-Babel's own ``gettext``
+    finds it again on every call: a list page has a hundred strings)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return get_translations()
+    found = g.get("yaprak_translations")
+    if found is None:
+        found = g.yaprak_translations = get_translations()
+    return found
+
+
+def _(string: str, **variables: Any) -> str:
+    """``string`` in the request's language, ``%(name)s`` placeholders filled in."""
+    translated = _translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """``_`` deferred until the text is shown (for labels defined at import time)."""
+    return LazyString(_, string, **variables)
+
+
+gettext = _
 
 
 def translation_dirs(runtime: Runtime) -> list[Path]:
@@ -125,6 +157,11 @@ def init_i18n(app: Flask, runtime: Runtime) -> Babel:
         str(d) for d in translation_dirs(runtime)
     )
     babel = Babel(app, locale_selector=select_language)
+    app.jinja_env.install_gettext_callables(  # the per-request catalogue (see _translations)
+        lambda s: _translations().ugettext(s),
+        lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters.update(
         money=money, number=number, date=date_filter, datetime=datetime_filter
     )

@@ -2,7 +2,7 @@
 translated there with ``_(value)``. Listing them here puts them in the catalogues; an
 add-on lists its own states the same way (``lazy_gettext`` in any of its modules)."""
 
-from flask_babel import lazy_gettext as _l
+from core.i18n import lazy_gettext as _l
 
 STATES = [
     _l("draft"),

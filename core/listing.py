@@ -150,6 +150,7 @@ class ListSpec:
     search: Sequence[Any] = ()  # columns matched by ``q``; a ``search_key`` column is best
     default_sort: str = "id"  # a column name, "-" for descending
     base: Callable[[Session], Select] | None = None  # the query before filters (default all)
+    load: Sequence[Any] = ()  # loader options for the rows shown, e.g. selectinload(M.group)
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -177,7 +178,8 @@ class ListSpec:
         )
 
     def base_query(self, session: Session) -> Select:
-        return self.base(session) if self.base is not None else select(self.model)
+        query = self.base(session) if self.base is not None else select(self.model)
+        return query.options(*self.load) if self.load else query
 
 
 @dataclass
@@ -671,7 +673,7 @@ def group_labels(spec: ListSpec, column: Column, session: Session) -> dict[str, 
     if flt is not None and flt.kind != "bool":
         return {str(k): v for k, v in flt.options(session).items()}
     if column.kind == "bool" or (flt is not None and flt.kind == "bool"):
-        from flask_babel import lazy_gettext
+        from core.i18n import lazy_gettext
 
         return {"True": lazy_gettext("yes"), "False": lazy_gettext("no")}
     return {}

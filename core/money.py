@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
+from typing import Any
 
 MONEY_PLACES = 2
 QUANTITY_PLACES = 3
@@ -77,19 +78,28 @@ _NARROW = {"TRY": "₺"}
 _PATTERN = {"tr": "{number} {symbol}", "en": "{symbol}{number}"}
 
 
+@cache
 def currency_symbol(currency: str, locale: str = "tr") -> str:
     from babel.numbers import get_currency_symbol
 
     return _NARROW.get(currency) or get_currency_symbol(currency, locale=locale)
 
 
+@cache
+def _number_format(language: str) -> tuple[Any, Any]:
+    """Babel's parsed ``#,##0.00`` pattern and the locale (parsed once, not per amount)."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    return parse_pattern("#,##0.00"), Locale.parse(language)
+
+
 def format_money(amount: object, currency: str = DEFAULT_CURRENCY, locale: str = "tr") -> str:
     """``1.234,56 ₺`` (tr), ``₺1,234.56`` (en); negative amounts lead with a minus."""
-    from babel.numbers import format_decimal
-
     value = round_money(amount)
     language = locale.split("_")[0].split("-")[0]
-    number = format_decimal(abs(value), format="#,##0.00", locale=language)
+    pattern, babel_locale = _number_format(language)
+    number = pattern.apply(abs(value), babel_locale)
     text = _PATTERN.get(language, _PATTERN["en"]).format(
         number=number, symbol=currency_symbol(currency, language)
     )

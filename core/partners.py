@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 from sqlalchemy.orm import Session
 
+from core.i18n import lazy_gettext as _l
 from core.models import Partner, PartnerAddress, PartnerGroup, PaymentTerm
 from core.schemas import NOT_NEGATIVE, CurrencyField, MoneyField
 from core.text import search_key

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.i18n import lazy_gettext as _l
 from core.models import Partner, Product, ProductCategory, ProductVendor
 from core.schemas import NOT_NEGATIVE, CurrencyField, PriceField, QuantityField
 from core.text import search_key

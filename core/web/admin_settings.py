@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.i18n import _
+from core.i18n import lazy_gettext as _l
 from core.kernel.errors import KernelError
 from core.listing import Column, Filter, ListSpec
 from core.models import OutboxMessage

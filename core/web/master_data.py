@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
 from core.models import Partner, PartnerGroup, PaymentTerm, Product, ProductCategory
 from core.partners import PartnerSchema, create_partner, update_partner
@@ -99,6 +100,7 @@ partners = ListView(
         ],
         search=[Partner.search_key],
         default_sort="name",
+        load=[selectinload(Partner.group)],  # the Group column: one query, not one per row
     ),
     title=_l("Partners"),
     row_url=lambda p: url_for("master.partner", record_id=p.id),

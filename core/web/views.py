@@ -132,9 +132,8 @@ def _local(target: str | None) -> str:
 
 def core_menu(user: Any, company: Any) -> list[Any]:
     """Core's own entries of the navigation: the master data, and Settings for admins."""
-    from flask_babel import lazy_gettext as _l
-
     from core.auth import has_role
+    from core.i18n import lazy_gettext as _l
     from core.ui import MenuItem
 
     if company is None or user is None:
