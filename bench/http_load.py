@@ -118,6 +118,8 @@ def build_database(url: str, home: Path, partners: int) -> list[str]:
         ]
         with runtime.db.engine.begin() as conn:
             conn.execute(insert(Partner.__table__), rows)
+    with runtime.db.engine.begin() as conn:  # statistics, as autovacuum would gather them
+        conn.execute(text("ANALYZE"))
     with runtime.db.transaction() as s:
         user = add_user(s, EMAIL, password=PASSWORD)
         from core.models import Company
