@@ -214,6 +214,15 @@ class ListView:
 
     # -- saved views ----------------------------------------------------------------------
     def _saved_views(self) -> list[Any]:
+        """The user's views of this list (read once per request)."""
+        from flask import g
+
+        cache = g.setdefault("yaprak_saved_views", {})
+        if self.spec.key not in cache:
+            cache[self.spec.key] = self._read_saved_views()
+        return cache[self.spec.key]
+
+    def _read_saved_views(self) -> list[Any]:
         from core.models import SavedView
 
         user = current_user()
