@@ -153,6 +153,14 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def audit_type(record: Any) -> str | None:
+    """The type under which ``record``'s changes are audited: a document's type, or the
+    ``__audit_type__`` of another record (partners: ``core.partner``); None: not audited."""
+    if isinstance(record, Document):
+        return record.__document_type__ if record.__audited__ else None
+    return getattr(type(record), "__audit_type__", None)
+
+
 def _audit(session: Session, _context: Any, _instances: Any) -> None:
     from core.models.audit import AuditEntry
 
@@ -165,15 +173,17 @@ def _audit(session: Session, _context: Any, _instances: Any) -> None:
         parent_attr = getattr(type(obj), "__audit_document__", None)
         if parent_attr:
             document = getattr(obj, parent_attr)
-            prefix = f"line {obj.id or 'new'}: "
-        if not isinstance(document, Document) or not getattr(document, "__audited__", False):
+            label = getattr(type(obj), "__audit_label__", "line")
+            prefix = f"{label} {obj.id or 'new'}: "
+        if audit_type(document) is None:
             continue
         state = inspect(obj)
+        is_document = isinstance(document, Document)
         if obj is document and obj in session.new:
-            if user_id is not None:
+            if user_id is not None and is_document:
                 obj.created_by_id = obj.created_by_id or user_id
             continue  # "create" is written after the flush, once the id exists
-        if obj is document and user_id is not None:
+        if obj is document and user_id is not None and is_document:
             obj.updated_by_id = user_id
         for attr in state.mapper.column_attrs:
             if attr.key in NOT_AUDITED or attr.key == "id":
@@ -194,7 +204,7 @@ def _audit(session: Session, _context: Any, _instances: Any) -> None:
         session.add(
             AuditEntry(
                 company_id=document.company_id,
-                document_type=document.__document_type__,
+                document_type=audit_type(document),
                 document_id=document.id,
                 user_id=user_id,
                 action="update",
@@ -209,11 +219,12 @@ def _audit_created(session: Session, _context: Any) -> None:
     from core.models.audit import AuditEntry
 
     for obj in session.new:
-        if isinstance(obj, Document) and obj.__audited__ and obj.id is not None:
+        kind = audit_type(obj)
+        if kind is not None and obj.id is not None:
             session.add(
                 AuditEntry(
                     company_id=obj.company_id,
-                    document_type=obj.__document_type__,
+                    document_type=kind,
                     document_id=obj.id,
                     user_id=session.info.get(USER_KEY),
                     action="create",

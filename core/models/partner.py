@@ -37,6 +37,7 @@ class Partner(CompanyOwned, Timestamped, Base):
     """A customer, prospect or vendor: the same row whatever it is (or becomes)."""
 
     __tablename__ = "core_partner"
+    __audit_type__ = "core.partner"  # changes go to the audit trail, shown on its page
     # lists sort by name within a company: keyset pages walk this index
     __table_args__ = (Index("ix_core_partner_company_name", "company_id", "name", "id"),)
 
@@ -76,6 +77,8 @@ class Partner(CompanyOwned, Timestamped, Base):
 
 class PartnerAddress(CompanyOwned, Base):
     __tablename__ = "core_partner_address"
+    __audit_document__ = "partner"  # audited as part of its partner
+    __audit_label__ = "address"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(

@@ -24,6 +24,7 @@ class ProductCategory(CompanyOwned, Base):
 class Product(CompanyOwned, Timestamped, Base):
     __tablename__ = "core_product"
     __table_args__ = (UniqueConstraint("company_id", "code"),)
+    __audit_type__ = "core.product"  # changes go to the audit trail, shown on its page
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40))

@@ -271,3 +271,16 @@ def test_choices_show_labels_not_codes(acme, company_client):
     assert "adet (C62)" in page or "Adet (C62)" in page
     partner = company_client(acme).get("/partners/new").get_data(as_text=True)
     assert ">Türkçe</option>" in partner and ">English</option>" in partner
+
+
+def test_a_partners_page_shows_its_history(acme, company_client):
+    client = company_client(acme)
+    token = client.csrf_token()
+    created = client.post(
+        "/partners/new", data={"csrf_token": token, "name": "Eski Ad", "phone": "0212 555 01 00"}
+    )
+    url = created.location
+    client.post(url, data={"csrf_token": token, "name": "Yeni Ad", "phone": "0212 555 01 00"})
+    page = client.get(url).get_data(as_text=True)
+    assert "activity-create" in page and "activity-update" in page
+    assert re.search(r"<code>name</code>: Eski Ad → Yeni Ad", page)
