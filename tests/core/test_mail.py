@@ -125,3 +125,19 @@ def test_delivery_reports_what_waits_and_bad_settings(yaprak_runtime, acme, cli)
     yaprak_runtime.config.smtp_url = "smtp://127.0.0.1:notaport"
     bad = cli("outbox", "send", expect=1).output
     assert bad == "Error: YAPRAK_SMTP_URL: 'smtp://127.0.0.1:notaport' has no valid port\n"
+
+
+def test_text_in_html_mail_is_escaped(yaprak_runtime, acme, smtp_server):
+    """What users typed reaches an HTML e-mail as text, never as markup."""
+    from yk_docs.models import DocsRequest
+
+    yaprak_runtime.config.smtp_url = smtp_server.url
+    with yaprak_runtime.db.session_for(acme, write=True) as session, session.begin():
+        doc = DocsRequest(number="RQ-9", amount_total="1", note="<script>alert(1)</script><b>x</b>")
+        session.add(doc)
+        session.flush()
+        queue_mail(session, ["ali@example.com"], "docs/mail/done", {"document": doc}, language="en")
+    html = smtp_server.messages[0].get_body(("html",)).get_content()
+    assert "<strong>RQ-9</strong>" in html  # the template's own markup stays
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;" in html
+    assert "<script>" not in html
