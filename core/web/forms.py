@@ -229,6 +229,14 @@ class FormView:
     def url(self, record: Any) -> str:
         return url_for(self.endpoint, record_id=record.id)
 
+    def url_maker(self) -> Callable[[Any], str]:
+        """``url`` for many records: the route is built once, then only the id changes
+        (``url_for`` per row is a good part of a list page's cost)."""
+        sentinel = 987654321
+        template = url_for(self.endpoint, record_id=sentinel)
+        head, _, tail = template.partition(str(sentinel))
+        return lambda record: f"{head}{record.id}{tail}"
+
     # -- pages ----------------------------------------------------------------------------
     def load(self, record_id: int) -> Any:
         """The record through the request's session: another company's is simply not found."""

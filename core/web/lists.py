@@ -71,10 +71,12 @@ class ListView:
         new_url: Callable[[], str] | None = None,
         template: str = "core/list.html",
         label: Callable[[Any], str] | None = None,
+        form: Any = None,
     ) -> None:
         self.spec = spec
         self.title = title
-        self.row_url = row_url
+        self.form = form  # a FormView: rows link to its record pages
+        self.row_url = row_url or (form.url if form is not None else None)
         self.read_role = read_role
         self.bulk_actions = list(bulk_actions)
         self.new_url = new_url
@@ -327,9 +329,10 @@ def table_rows(view: ListView, columns: list[Column], rows: list[Any]) -> list[t
 
     language = current_language()
     numeric = [c.kind in ("money", "number") for c in columns]
+    row_url = view.form.url_maker() if view.form is not None and rows else view.row_url
     out = []
     for row in rows:
-        url = view.row_url(row) if view.row_url else None
+        url = row_url(row) if row_url else None
         parts = []
         for index, column in enumerate(columns):
             html = str(render_cell(column, row, language))  # escaped already

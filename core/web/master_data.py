@@ -103,7 +103,7 @@ partners = ListView(
         load=[selectinload(Partner.group)],  # the Group column: one query, not one per row
     ),
     title=_l("Partners"),
-    row_url=lambda p: url_for("master.partner", record_id=p.id),
+    form=partner_form,
     new_url=lambda: url_for("master.partner_new"),
     bulk_actions=BULK,
 )
@@ -158,7 +158,7 @@ products = ListView(
         default_sort="code",
     ),
     title=_l("Products"),
-    row_url=lambda p: url_for("master.product", record_id=p.id),
+    form=product_form,
     new_url=lambda: url_for("master.product_new"),
     bulk_actions=BULK,
 )
