@@ -13,7 +13,7 @@ from core.i18n import _
 from core.i18n import lazy_gettext as _l
 from core.kernel.errors import KernelError
 from core.listing import Column, Filter, ListSpec
-from core.models import OutboxMessage
+from core.models import Company, OutboxMessage
 from core.schemas import CompanySchema
 from core.web.admin import bp
 from core.web.context import current_company, db_session, require_role, runtime
@@ -252,7 +252,7 @@ def _update_company(_session: Any, company: Any, payload: dict) -> Any:
 
 company_form = CompanyForm(
     record_type="core.company",
-    model=type(None),  # never loaded by id: see CompanyForm.load
+    model=Company,  # loaded only as the current company: see CompanyForm.load
     schema=CompanySchema,
     title=_l("Company"),
     update=_update_company,

@@ -26,13 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from flask import abort, jsonify, request
 from marshmallow import Schema, ValidationError, fields
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.types import Integer, String
 
 from core.listing import INT_MAX, ListArgumentError, ListSpec, fetch_page, parse_args
 from core.schemas import mark_extensible
@@ -91,47 +88,6 @@ def json_object() -> dict[str, Any]:
     return payload
 
 
-def check_against_columns(model: type, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Errors for values the database column cannot hold (too long, out of range), found
-    before the database refuses them with a 500; lines are followed through relationships."""
-    errors: dict[str, Any] = {}
-    mapper = sa_inspect(model)
-    for key, value in data.items():
-        if key in mapper.relationships and isinstance(value, list):
-            target = mapper.relationships[key].mapper.class_
-            nested = {
-                i: e
-                for i, row in enumerate(value)
-                if isinstance(row, Mapping) and (e := check_against_columns(target, row))
-            }
-            if nested:
-                errors[key] = nested
-            continue
-        column = mapper.columns.get(key)
-        if column is None or value is None:
-            continue
-        message = _column_refusal(column.type, value)
-        if message:
-            errors[key] = [message]
-    return errors
-
-
-def _column_refusal(column_type: Any, value: Any) -> str | None:
-    length = getattr(column_type, "length", None) if isinstance(column_type, String) else None
-    if isinstance(value, str) and length and len(value) > length:
-        return f"at most {length} characters"
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    if is_int and isinstance(column_type, Integer) and not -INT_MAX - 1 <= value <= INT_MAX:
-        return "out of range"
-    if isinstance(value, Decimal):
-        # Numeric(precision, scale) or core.types.ExactDecimal (precision, places)
-        precision = getattr(column_type, "precision", None)
-        places = getattr(column_type, "places", getattr(column_type, "scale", None))
-        if precision and places is not None and abs(value) >= Decimal(10) ** (precision - places):
-            return "too large"
-    return None
-
-
 @dataclass
 class Resource:
     """What ``register_resource`` needs; built from a ``FormView`` or given field by field."""
@@ -168,28 +124,19 @@ class Resource:
 
     def save(self, record: Any | None) -> Any:
         """Create (``record`` None) or update through the services; 400 naming bad fields."""
+        from core.web.saving import save_record
+
         if self.write_role:
             require_role(self.write_role)
         payload = json_object()
         schema = self.make_schema()
         # a change keeps what is not sent (lines inside still need their required fields)
         partial = tuple(schema.fields) if record is not None else False
-        data = schema.load(payload, partial=partial)  # ValidationError -> 400 (app handler)
-        errors = check_against_columns(self.model, data)
-        if errors:
-            raise ValidationError(errors)
-        base_fields = set(self.schema._declared_fields)
-        base_payload = {k: v for k, v in payload.items() if k in base_fields}
         session = db_session()
         try:
-            if record is None:
-                assert self.create is not None
-                record = self.create(session, base_payload)
-            else:
-                assert self.update is not None
-                self.update(session, record, base_payload)
-            session.flush()
-            hooks().document_saved(document=record, data=data)
+            record = save_record(
+                record, payload, schema, self.schema, self.create, self.update, self.model, partial
+            )
             session.commit()
         except Exception:
             session.rollback()

@@ -338,32 +338,13 @@ class FormView:
         return rows
 
     def _save(self, record: Any, schema: Schema, payload: dict[str, Any]) -> Any:
-        """Validate the fields other add-ons added, run the service on the rest, then hand
-        the loaded extension values to ``document_saved``: one transaction, all or nothing."""
-        own = set(self.schema._declared_fields)
-        extra = {k: payload.pop(k) for k in list(payload) if k not in own}
-        errors: dict[str, Any] = {}
-        loaded: dict[str, Any] = {}
-        if extra:
-            try:
-                loaded = schema.load(extra, partial=True)
-            except ValidationError as exc:
-                errors.update(_errors(exc))
-        session = db_session()
-        try:
-            if record is None:
-                assert self.create is not None
-                record = self.create(session, payload)
-            else:
-                assert self.update is not None
-                self.update(session, record, payload)
-            session.flush()
-        except ValidationError as exc:
-            errors.update(_errors(exc))
-        if errors:
-            raise ValidationError(errors)
-        hooks().document_saved(document=record, data=loaded)
-        session.commit()
+        """Through ``core.web.saving.save_record`` (as the API does), then commit."""
+        from core.web.saving import save_record
+
+        record = save_record(
+            record, payload, schema, self.schema, self.create, self.update, self.model
+        )
+        db_session().commit()
         return record
 
     def _errors(self, exc: ValidationError) -> dict[str, Any]:
