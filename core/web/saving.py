@@ -4,7 +4,8 @@
 
 1. the payload is loaded with the company's extended schema, so the fields other add-ons
    add (``extend_schema``) are checked too, and checked against what the columns can hold
-   (a too-long string or an out-of-range number is a field error, not a database error);
+   (a too-long string or an out-of-range number is a field error, not a database error;
+   with such a value the service is not called at all);
 2. the schema's own fields go to the record's ``create``/``update`` service, the same one
    the CLI and scripts call;
 3. ``document_saved(document, data)`` hands every loaded value to the enabled add-ons, which
@@ -46,8 +47,9 @@ def save_record(
     except ValidationError as exc:
         errors.update(_messages(exc))
         loaded = exc.valid_data if isinstance(exc.valid_data, dict) else {}
-    for key, value in check_against_columns(model, loaded).items():
-        errors.setdefault(key, value)
+    beyond = check_against_columns(model, loaded)
+    if beyond:  # such values must not reach the database, not even in the service's lookups
+        raise ValidationError({**beyond, **errors})
     own = {k: v for k, v in payload.items() if k in base._declared_fields}
     session = db_session()
     try:

@@ -284,3 +284,13 @@ def test_a_partners_page_shows_its_history(acme, company_client):
     page = client.get(url).get_data(as_text=True)
     assert "activity-create" in page and "activity-update" in page
     assert re.search(r"<code>name</code>: Eski Ad → Yeni Ad", page)
+
+
+def test_values_no_column_can_hold_are_field_errors(acme, company_client):
+    """A crafted form (an id past the integer range, a name past its column) is refused by
+    field, the same on both engines, before any query uses the value."""
+    client = company_client(acme)
+    data = {"csrf_token": client.csrf_token(), "name": "Ok", "group_id": str(10**12)}
+    r = client.post("/partners/new", data=data)
+    assert r.status_code == 400
+    assert "group_id" in _field_errors(r.get_data(as_text=True))
