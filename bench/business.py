@@ -21,6 +21,8 @@ from sqlalchemy import func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sample_data import insert_partners  # bench/sample_data.py
+
 from core.companies import add_company
 from core.config import Config
 from core.db import make_engine, normalize_url
@@ -53,31 +55,11 @@ def bench_numbering(runtime: Runtime, company_id: int) -> float:
 
 def load_partners(runtime: Runtime) -> list[int]:
     ids = []
-    now = datetime.now(UTC)
-    cities = ["istanbul", "ankara", "izmir", "bursa", "antalya", "adana", "konya", "trabzon"]
     with runtime.db.transaction() as s:
         for c in range(COMPANIES):
             ids.append(add_company(s, f"C{c:02d}", f"Company {c}").id)
     for company_id in ids:
-        rows = [
-            {
-                "company_id": company_id,
-                "name": f"Partner {i:06d}",
-                "is_company": True,
-                "is_customer": i % 3 == 0,
-                "is_prospect": False,
-                "is_vendor": i % 7 == 0,
-                "credit_limit": 0,
-                "currency": "TRY",
-                "language": "tr",
-                "active": True,
-                "search_key": f"partner {i:06d} {cities[i % len(cities)]}",
-                "created_at": now,
-            }
-            for i in range(PARTNERS)
-        ]
-        with runtime.db.engine.begin() as conn:
-            conn.execute(insert(Partner.__table__), rows)
+        insert_partners(runtime.db.engine, company_id, PARTNERS)
     return ids
 
 

@@ -35,12 +35,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select, text
+from sample_data import insert_partners  # bench/sample_data.py
+from sqlalchemy import func, select, text
 
 from core.auth import add_user, grant
 from core.companies import add_company, enable_addons
@@ -53,7 +54,6 @@ from core.runtime import Runtime
 EMAIL = "bench@yaprak.test"
 PASSWORD = "bench-password-1"
 USER_AGENT = "yaprak-http-bench"  # the same for login and wrk (Flask-Login's session check)
-CITIES = ["istanbul", "ankara", "izmir", "bursa", "antalya", "adana", "konya", "trabzon"]
 WRK_SCRIPT = """
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
@@ -96,28 +96,7 @@ def build_database(url: str, home: Path, partners: int) -> list[str]:
     addons = list(runtime.kernel.order)
     if addons:
         enable_addons(runtime, "BENCH", addons)
-    now = datetime.now(UTC)
-    batch = 20_000
-    for start in range(0, partners, batch):
-        rows = [
-            {
-                "company_id": company_id,
-                "name": f"Partner {i:06d}",
-                "is_company": True,
-                "is_customer": i % 3 == 0,
-                "is_prospect": i % 5 == 0,
-                "is_vendor": i % 7 == 0,
-                "credit_limit": 0,
-                "currency": "TRY",
-                "language": "tr",
-                "active": True,
-                "search_key": f"partner {i:06d} {CITIES[i % len(CITIES)]}",
-                "created_at": now,
-            }
-            for i in range(start, min(start + batch, partners))
-        ]
-        with runtime.db.engine.begin() as conn:
-            conn.execute(insert(Partner.__table__), rows)
+    insert_partners(runtime.db.engine, company_id, partners)
     with runtime.db.engine.begin() as conn:  # statistics, as autovacuum would gather them
         conn.execute(text("ANALYZE"))
     with runtime.db.transaction() as s:

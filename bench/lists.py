@@ -17,19 +17,19 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sample_data import insert_partners  # bench/sample_data.py
 
 from core.auth import add_user, create_token, grant
 from core.companies import add_company
 from core.config import Config
 from core.kernel import lifecycle
 from core.listing import encode_cursor
-from core.models import Partner
 from core.runtime import Runtime
 from core.testing.plugin import YaprakClient
 from core.web import create_app
@@ -46,27 +46,8 @@ def setup(url: str, home: Path) -> tuple[Runtime, int, int]:
         grant(s, runtime.kernel, user, company, ["admin"])
         create_token(s, user, company, "bench")
         company_id, user_id = company.id, user.id
-    cities = ["istanbul", "ankara", "izmir", "bursa", "antalya", "adana", "konya", "trabzon"]
-    now = datetime.now(UTC)
-    rows = [
-        {
-            "company_id": company_id,
-            "name": f"Partner {i:06d}",
-            "is_company": True,
-            "is_customer": i % 3 == 0,
-            "is_prospect": False,
-            "is_vendor": i % 7 == 0,
-            "credit_limit": (i % 50) * 1000,
-            "currency": "TRY",
-            "language": "tr",
-            "active": True,
-            "search_key": f"partner {i:06d} {cities[i % len(cities)]}",
-            "created_at": now,
-        }
-        for i in range(PARTNERS)
-    ]
+    insert_partners(runtime.db.engine, company_id, PARTNERS)
     with runtime.db.engine.begin() as conn:
-        conn.execute(insert(Partner.__table__), rows)
         if runtime.db.engine.dialect.name == "postgresql":
             conn.execute(text("ANALYZE"))
     return runtime, company_id, user_id
