@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -209,6 +210,57 @@ def revoke_roles(
     member.role_rows = [row for row in member.role_rows if row.role not in roles]
     session.flush()
     return member.roles
+
+
+class LastAdministrator(KernelError):
+    """The change would leave a company without an active administrator."""
+
+
+def _admins_besides(session: Session, company: Company, user: User) -> int:
+    members = session.scalars(
+        select(Membership).where(Membership.company_id == company.id, Membership.user_id != user.id)
+    )
+    return sum(1 for m in members if "admin" in m.roles and m.user.active)
+
+
+def set_roles(
+    session: Session, kernel: Kernel, user: User, company: Company, roles: Iterable[str]
+) -> frozenset[str]:
+    """Replace ``user``'s roles in ``company`` by ``roles`` (of core and the company's enabled
+    add-ons). Roles of add-ons the company has disabled are kept: enabling the add-on again
+    gives them back. Refuses to take the last administrator's ``admin`` role."""
+    member = membership(session, user, company)
+    if member is None:
+        raise KernelError(f"{user.email} is not a member of {company.code}")
+    known = all_roles(kernel)
+    offered = {
+        n for n, r in known.items() if r.addon == "core" or r.addon in company.enabled_addons
+    }
+    wanted = set(roles)
+    unknown = sorted(wanted - offered)
+    if unknown:
+        raise InvalidField("role", f"unknown role {unknown[0]!r}")
+    if (
+        "admin" in member.roles
+        and "admin" not in wanted
+        and not _admins_besides(session, company, user)
+    ):
+        raise LastAdministrator(f"{company.code} would have no administrator left")
+    kept = [row for row in member.role_rows if row.role not in offered]
+    member.role_rows = kept + [MembershipRole(role=r) for r in sorted(wanted)]
+    session.flush()
+    return member.roles
+
+
+def remove_member(session: Session, user: User, company: Company) -> None:
+    """Take ``user`` out of ``company`` (the account stays); never its last administrator."""
+    member = membership(session, user, company)
+    if member is None:
+        raise KernelError(f"{user.email} is not a member of {company.code}")
+    if "admin" in member.roles and not _admins_besides(session, company, user):
+        raise LastAdministrator(f"{company.code} would have no administrator left")
+    session.delete(member)
+    session.flush()
 
 
 def roles_of(

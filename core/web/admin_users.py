@@ -118,31 +118,23 @@ def _member_or_404(user_id: int) -> tuple[Any, Any]:
     return user, member
 
 
-def _admins_left(company: Any, without: int) -> int:
-    return sum(
-        1
-        for user, member in _members(company)
-        if user.id != without and "admin" in member.roles and user.active
-    )
-
-
 @bp.post("/users/<int:user_id>/roles")
 def set_roles(user_id: int) -> Any:
-    from core.models import MembershipRole
+    from core.auth import LastAdministrator
+    from core.auth import set_roles as set_member_roles
+    from core.companies import InvalidField
 
     require_role("admin")
-    company = current_company()
-    user, member = _member_or_404(user_id)
+    user, _member = _member_or_404(user_id)
     wanted = {r for r in request.form.getlist("roles") if r}
-    known = {r.name for r in _roles_for(company)}
-    if wanted - known:
-        abort(400, description=_("roles: unknown role %(role)s", role=sorted(wanted - known)[0]))
-    if "admin" in member.roles and "admin" not in wanted and _admins_left(company, user.id) == 0:
+    try:
+        set_member_roles(db_session(), runtime().kernel, user, current_company(), wanted)
+    except InvalidField as exc:
+        abort(400, description=f"roles: {exc.message}")
+    except LastAdministrator:
+        db_session().rollback()
         flash(_("The company would have no administrator left."), "danger")
         return redirect(url_for("admin.users"))
-    # roles of add-ons the company has disabled are kept: enabling again restores them
-    kept = [row for row in member.role_rows if row.role not in known]
-    member.role_rows = kept + [MembershipRole(role=r) for r in sorted(wanted)]
     db_session().commit()
     flash(_("Roles of %(email)s saved.", email=user.email), "success")
     return redirect(url_for("admin.users"))
@@ -150,16 +142,20 @@ def set_roles(user_id: int) -> Any:
 
 @bp.post("/users/<int:user_id>/remove")
 def remove_member(user_id: int) -> Any:
+    from core.auth import LastAdministrator
+    from core.auth import remove_member as remove
+
     require_role("admin")
-    company = current_company()
-    user, member = _member_or_404(user_id)
-    if "admin" in member.roles and _admins_left(company, user.id) == 0:
-        flash(_("The company would have no administrator left."), "danger")
-        return redirect(url_for("admin.users"))
+    user, _member = _member_or_404(user_id)
     if current_user() is not None and user.id == current_user().id:
         flash(_("You cannot remove yourself."), "danger")
         return redirect(url_for("admin.users"))
-    db_session().delete(member)
+    try:
+        remove(db_session(), user, current_company())
+    except LastAdministrator:
+        db_session().rollback()
+        flash(_("The company would have no administrator left."), "danger")
+        return redirect(url_for("admin.users"))
     db_session().commit()
     flash(_("%(email)s no longer belongs to this company.", email=user.email), "success")
     return redirect(url_for("admin.users"))

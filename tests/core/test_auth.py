@@ -11,12 +11,14 @@ from core.auth import (
     add_user,
     all_roles,
     create_token,
+    find_user,
     grant,
     has_role,
+    membership,
     require_role,
     roles_of,
 )
-from core.companies import get_company
+from core.companies import InvalidField, get_company
 from core.models import ApiToken, User
 
 
@@ -263,3 +265,28 @@ def test_a_revoked_token_is_not_revoked_twice(cli, make_company):
     plain = cli("token", "create", "api@acme.test", "--company", "ACME").stdout.strip()
     cli("token", "revoke", plain[:11])
     assert cli("token", "revoke", plain[:11], expect=1).output.endswith("was revoked already\n")
+
+
+def test_set_roles_and_remove_member_keep_an_administrator(yaprak_runtime, make_company):
+    from core.auth import LastAdministrator, remove_member, set_roles
+
+    make_company("ACME")
+    with yaprak_runtime.db.transaction() as s:
+        company = get_company(s, "ACME")
+        boss = add_user(s, "boss@acme.test", "Boss")
+        clerk = add_user(s, "clerk@acme.test", "Clerk")
+        grant(s, yaprak_runtime.kernel, boss, company, ["admin"])
+        grant(s, yaprak_runtime.kernel, clerk, company, ["user"])
+    with yaprak_runtime.db.transaction() as s:
+        company = get_company(s, "ACME")
+        boss, clerk = find_user(s, "boss@acme.test"), find_user(s, "clerk@acme.test")
+        with pytest.raises(LastAdministrator):
+            set_roles(s, yaprak_runtime.kernel, boss, company, ["user"])
+        with pytest.raises(LastAdministrator):
+            remove_member(s, boss, company)
+        with pytest.raises(InvalidField):
+            set_roles(s, yaprak_runtime.kernel, clerk, company, ["root"])
+        assert set_roles(s, yaprak_runtime.kernel, clerk, company, ["admin"]) == {"admin"}
+        assert set_roles(s, yaprak_runtime.kernel, boss, company, ["manager"]) == {"manager"}
+        remove_member(s, boss, company)
+        assert membership(s, boss, company) is None
