@@ -13,19 +13,17 @@ import argparse
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sample_data import insert_partners  # bench/sample_data.py
+from sample_data import insert_partners, postgres_schema  # bench/sample_data.py
 
 from core.companies import add_company
 from core.config import Config
-from core.db import make_engine, normalize_url
 from core.kernel import lifecycle
 from core.models import Company, OutboxMessage, Partner
 from core.numbering import next_number, set_sequence
@@ -198,18 +196,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         run(f"sqlite:///{tmp}/bench.db", "SQLite", Path(tmp))
     if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(args.postgres)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = normalize_url(args.postgres).update_query_dict({"options": f"-csearch_path={schema}"})
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                run(url.render_as_string(hide_password=False), "PostgreSQL", Path(tmp))
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with postgres_schema(args.postgres) as url, tempfile.TemporaryDirectory() as tmp:
+            run(url, "PostgreSQL", Path(tmp))
 
 
 if __name__ == "__main__":

@@ -34,19 +34,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sample_data import insert_partners  # bench/sample_data.py
+from sample_data import insert_partners, postgres_schema  # bench/sample_data.py
 from sqlalchemy import func, select, text
 
 from core.auth import add_user, grant
 from core.companies import add_company, enable_addons
 from core.config import Config
-from core.db import make_engine, normalize_url
 from core.kernel import lifecycle
 from core.models import Partner
 from core.runtime import Runtime
@@ -330,20 +328,8 @@ def main() -> None:
     )
     ok = True
     if args.postgres:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(args.postgres)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = normalize_url(args.postgres).update_query_dict({"options": f"-csearch_path={schema}"})
-        try:
-            with tempfile.TemporaryDirectory() as tmp:
-                ok = measure(
-                    args, url.render_as_string(hide_password=False), "PostgreSQL", Path(tmp)
-                )
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with postgres_schema(args.postgres) as url, tempfile.TemporaryDirectory() as tmp:
+            ok = measure(args, url, "PostgreSQL", Path(tmp))
     else:
         with tempfile.TemporaryDirectory() as tmp:
             ok = measure(args, f"sqlite:///{tmp}/bench.db", "SQLite", Path(tmp))

@@ -16,14 +16,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sample_data import insert_partners  # bench/sample_data.py
+from sample_data import insert_partners, postgres_schema  # bench/sample_data.py
 
 from core.auth import add_user, create_token, grant
 from core.companies import add_company
@@ -90,22 +89,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", help="a PostgreSQL URL (a throw-away schema is used)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.postgres:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            from sqlalchemy import create_engine
-
-            admin = create_engine(args.postgres)
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            sep = "&" if "?" in args.postgres else "?"
-            url = f"{args.postgres}{sep}options=-csearch_path%3D{schema}"
-            try:
-                run(url, "PostgreSQL", Path(tmp))
-            finally:
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        else:
+    if args.postgres:
+        with postgres_schema(args.postgres) as url, tempfile.TemporaryDirectory() as tmp:
+            run(url, "PostgreSQL", Path(tmp))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
             run(f"sqlite:///{tmp}/bench.db", "SQLite", Path(tmp))
 
 

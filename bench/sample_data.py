@@ -1,13 +1,15 @@
-"""Sample rows the benchmarks insert in bulk (Core inserts, no ORM: building 100,000
-partners takes seconds). The rows are what the partners list and filters need."""
+"""What the benchmarks share: sample rows inserted in bulk (Core inserts, no ORM: building
+100,000 partners takes seconds) and a throw-away PostgreSQL schema per run."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from core.models import Partner
 
@@ -47,3 +49,21 @@ def insert_partners(engine: Any, company_id: int, total: int) -> None:
     for start, stop in batches(total):
         with engine.begin() as conn:
             conn.execute(insert(Partner.__table__), partner_rows(company_id, start, stop))
+
+
+@contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A URL to a throw-away schema of the PostgreSQL database at ``url``, dropped after."""
+    from core.db import make_engine, normalize_url
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = normalize_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

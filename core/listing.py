@@ -652,7 +652,7 @@ def fetch_groups(
     result = []
     for row in rows:
         value = row[0]
-        label = labels.get(_label_key(value), value) if value is not None else None
+        label = labels.get(str(value), value) if value is not None else None
         result.append(
             Group(
                 value,
@@ -677,10 +677,6 @@ def group_labels(spec: ListSpec, column: Column, session: Session) -> dict[str, 
 
         return {"True": lazy_gettext("yes"), "False": lazy_gettext("no")}
     return {}
-
-
-def _label_key(value: Any) -> str:
-    return str(value)
 
 
 def _column_key(expr: Any) -> str:

@@ -138,7 +138,6 @@ class ListView:
             filters=[(f, f.options(session)) for f in self.spec.filters],
             saved_views=self._saved_views(),
             url_with=lambda **changes: url_with(request.args, **changes),
-            cell=render_cell,
             table=table_rows(self, columns, page.rows) if page is not None else [],
             actions=[a for a in self.bulk_actions if _may(a.role)],
         )
