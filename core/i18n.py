@@ -15,14 +15,17 @@ unless configured).
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flask import g, has_request_context
 from flask_babel import Babel, get_locale, get_translations
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -51,14 +54,15 @@ __all__ = [
 def _translations() -> Any:
     """The request's catalogue, looked up once per request (Flask-Babel's own ``gettext``
     finds it again on every call: a list page has a hundred strings)."""
-    from flask import g, has_request_context
-
-    if not has_request_context():
-        return get_translations()
-    found = g.get("yaprak_translations")
-    if found is None:
+    try:
+        return g.yaprak_translations
+    except AttributeError:  # the request's first string
+        if not has_request_context():
+            return get_translations()
         found = g.yaprak_translations = get_translations()
-    return found
+        return found
+    except RuntimeError:  # no application context
+        return get_translations()
 
 
 def _(string: str, **variables: Any) -> str:
@@ -124,13 +128,28 @@ def money(amount: Any, currency: str = "TRY") -> str:
 
 
 def number(value: Any, places: int = 2) -> str:
-    """Jinja filter: a decimal number in the user's language (``1.234,5`` / ``1,234.5``)."""
-    from babel.numbers import format_decimal
+    """Jinja filter: a decimal number in the user's language (``1.234,5`` / ``1,234.5``):
+    at least ``places`` decimals, up to two more when the value has them (rounded half to
+    even past those, as Babel's ``#,##0.00##`` pattern does)."""
+    return format_number(value, places, current_language())
+
+
+def format_number(value: Any, places: int, language: str) -> str:
+    """``number`` for a given language (outside a request, or once per list column)."""
+    from core.money import group_digits
 
     if value is None or value == "":
         return ""
-    pattern = "#,##0." + "0" * places + "##" if places else "#,##0.##"
-    return format_decimal(Decimal(str(value)), format=pattern, locale=current_language())
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    most = places + 2
+    exact = exact.quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_EVEN)
+    text = group_digits(exact, most, language)
+    spare = 2  # trailing zeros past ``places`` are dropped, then a bare decimal sign
+    while spare and text.endswith("0"):
+        text, spare = text[:-1], spare - 1
+    if places == 0 and spare == 0:
+        text = text[:-1]
+    return f"-{text}" if exact < 0 else text
 
 
 def date_filter(value: date | datetime | None, format: str = "medium") -> str:
@@ -162,11 +181,24 @@ def init_i18n(app: Flask, runtime: Runtime) -> Babel:
         lambda s, p, n: _translations().ungettext(s, p, n),
         newstyle=True,
     )
+    # ``_()`` and ``gettext()`` straight to the catalogue: the extension's own wrapper goes
+    # through three calls and a ``%`` per string (a list page shows about fifty strings).
+    app.jinja_env.globals.update(_=_jinja_gettext, gettext=_jinja_gettext)
     app.jinja_env.filters.update(
         money=money, number=number, date=date_filter, datetime=datetime_filter
     )
     app.jinja_env.globals.update(yaprak_languages=LANGUAGES, current_language=current_language)
     return babel
+
+
+@pass_context
+def _jinja_gettext(context: Any, string: str, /, **variables: Any) -> str:
+    """Jinja's new-style ``gettext``: the translation is trusted (Markup) where the template
+    autoescapes, the ``%(name)s`` values are escaped by Markup's ``%``."""
+    translated = _translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)
+    return translated % variables if variables or "%" in translated else translated
 
 
 def N_(text: str) -> str:

@@ -178,7 +178,11 @@ class ListSpec:
         )
 
     def base_query(self, session: Session) -> Select:
-        query = self.base(session) if self.base is not None else select(self.model)
+        """The query before filters, without ``load`` (counts and sums need no loading)."""
+        return self.base(session) if self.base is not None else select(self.model)
+
+    def with_load(self, query: Select) -> Select:
+        """``query`` with the loader options of the rows shown."""
         return query.options(*self.load) if self.load else query
 
 
@@ -499,6 +503,7 @@ def fetch_page(spec: ListSpec, req: ListRequest, session: Session) -> Page:
     keyset = sort_column is None or not spec.nullable(sort_column)
 
     total, exact, sums = count_and_sums(spec, req, session, query)
+    counting, query = query, spec.with_load(query)
 
     def ordered(q: Select, reverse: bool) -> Select:
         desc = req.descending != reverse
@@ -583,7 +588,7 @@ def fetch_page(spec: ListSpec, req: ListRequest, session: Session) -> Page:
         else:  # a cursor without a position: count the rows before this page
             before_rows = session.scalar(
                 select(func.count()).select_from(
-                    query.where(beyond(key_of(rows[0]), False)).order_by(None).subquery()
+                    counting.where(beyond(key_of(rows[0]), False)).order_by(None).subquery()
                 )
             )
             first = (before_rows or 0) + 1
@@ -690,7 +695,7 @@ def all_rows(
     spec: ListSpec, req: ListRequest, session: Session, chunk: int = 1000
 ) -> Iterable[Any]:
     """Every row matching the request, in its order, read in chunks (for exports)."""
-    query = filtered(spec, req, session)
+    query = spec.with_load(filtered(spec, req, session))
     sort_column = spec.column(req.sort)
     sort_expr = spec.expr(sort_column) if sort_column is not None else spec.model.id
     pk = spec.model.id

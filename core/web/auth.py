@@ -8,6 +8,7 @@ scripts); token-authenticated API calls need none (no cookie is involved).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,17 +55,11 @@ def init_auth(app: Flask) -> None:
 
     @manager.user_loader
     def _load_user(user_id: str) -> Any:
-        from sqlalchemy.orm import joinedload
-
-        from core.models import Membership, User
+        from core.models import User
 
         if not runtime().core_ready:
             return None
-        user = db_session().get(  # one query on every request, not three
-            User,
-            int(user_id),
-            options=[joinedload(User.memberships).joinedload(Membership.role_rows)],
-        )
+        user = db_session().get(User, int(user_id), options=_user_options())
         return user if user is not None and user.active else None
 
     @manager.unauthorized_handler
@@ -79,6 +74,17 @@ def init_auth(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     app.register_blueprint(bp)
+
+
+@cache
+def _user_options() -> list[Any]:
+    """The logged-in user with memberships and roles: one query on every request, not
+    three (the options are built once: building them is a good part of the query's cost)."""
+    from sqlalchemy.orm import joinedload
+
+    from core.models import Membership, User
+
+    return [joinedload(User.memberships).joinedload(Membership.role_rows)]
 
 
 def require_login() -> Any:

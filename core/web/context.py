@@ -11,7 +11,8 @@ filtered to it and every write checked (``core.tenancy``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, session
 from sqlalchemy.orm import Session
@@ -56,12 +57,20 @@ def current_user() -> User | None:
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+@cache
+def _company_options() -> list[Any]:
+    """A company with its add-on rows: one query (the options are built once)."""
+    from sqlalchemy.orm import joinedload
+
+    from core.models import Company
+
+    return [joinedload(Company.addon_rows)]
+
+
 def current_company() -> Company | None:
     """The company the request acts for, or None (no user, or not a member of any)."""
     if "yaprak_company" in g:
         return g.yaprak_company
-    from sqlalchemy.orm import joinedload
-
     from core.models import Company
 
     company = None
@@ -75,9 +84,7 @@ def current_company() -> Company | None:
             wanted = session.get(SESSION_COMPANY_KEY)
             company_id = wanted if wanted in member_of else (member_of[0] if member_of else None)
             company = (
-                db_session().get(  # with its add-on rows: one query
-                    Company, company_id, options=[joinedload(Company.addon_rows)]
-                )
+                db_session().get(Company, company_id, options=_company_options())
                 if company_id is not None
                 else None
             )
