@@ -24,6 +24,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.interfaces import MANYTOONE
 
+from core.cache import install as install_caches
 from core.db import Base, CompanyOwned
 from core.kernel.errors import KernelError
 
@@ -144,6 +145,7 @@ class TenantSession(Session):
 
 
 install(TenantSession)
+install_caches(TenantSession)  # versions of the per-process caches (core.cache)
 
 
 _DOCUMENT_EVENTS: list[bool] = []

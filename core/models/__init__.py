@@ -3,6 +3,7 @@
 from core.models.addon import CompanyAddon, InstalledAddon
 from core.models.attachment import Attachment
 from core.models.audit import AuditEntry
+from core.models.cache_version import CacheVersion
 from core.models.company import Company
 from core.models.jobs import JobRun
 from core.models.note import Note
@@ -20,6 +21,7 @@ __all__ = [
     "Approval",
     "Attachment",
     "AuditEntry",
+    "CacheVersion",
     "Company",
     "CompanyAddon",
     "Delegation",

@@ -55,11 +55,16 @@ def init_auth(app: Flask) -> None:
 
     @manager.user_loader
     def _load_user(user_id: str) -> Any:
+        from core.cache import cached_instance
         from core.models import User
+        from core.web.context import USERS
 
         if not runtime().core_ready:
             return None
-        user = db_session().get(User, int(user_id), options=_user_options())
+        session, ident = db_session(), int(user_id)
+        user = cached_instance(  # no query while no user, membership or role changed
+            USERS, session, ident, lambda: session.get(User, ident, options=_user_options())
+        )
         return user if user is not None and user.active else None
 
     @manager.unauthorized_handler

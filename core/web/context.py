@@ -17,15 +17,20 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app, g, session
 from sqlalchemy.orm import Session
 
+from core.cache import SharedCache, cached_instance
 from core.documents import USER_KEY
+from core.models import Company, CompanyAddon, Membership, MembershipRole, User
 from core.tenancy import COMPANY_KEY
 
 if TYPE_CHECKING:
     from core.kernel.relay import HookRelay
-    from core.models import Company, User
     from core.runtime import Runtime
 
 SESSION_COMPANY_KEY = "yaprak_company_id"
+
+# Read on every request, changed rarely: kept per worker while unchanged (core.cache).
+USERS = SharedCache("core.users", watches=[User, Membership, MembershipRole])
+COMPANIES = SharedCache("core.companies", watches=[Company, CompanyAddon])
 
 
 def runtime() -> Runtime:
@@ -62,8 +67,6 @@ def _company_options() -> list[Any]:
     """A company with its add-on rows: one query (the options are built once)."""
     from sqlalchemy.orm import joinedload
 
-    from core.models import Company
-
     return [joinedload(Company.addon_rows)]
 
 
@@ -71,8 +74,6 @@ def current_company() -> Company | None:
     """The company the request acts for, or None (no user, or not a member of any)."""
     if "yaprak_company" in g:
         return g.yaprak_company
-    from core.models import Company
-
     company = None
     user = current_user() if runtime().core_ready else None
     if user is not None:
@@ -83,8 +84,14 @@ def current_company() -> Company | None:
         else:
             wanted = session.get(SESSION_COMPANY_KEY)
             company_id = wanted if wanted in member_of else (member_of[0] if member_of else None)
+            dbs = db_session()
             company = (
-                db_session().get(Company, company_id, options=_company_options())
+                cached_instance(  # no query while no company or add-on row changed
+                    COMPANIES,
+                    dbs,
+                    company_id,
+                    lambda: dbs.get(Company, company_id, options=_company_options()),
+                )
                 if company_id is not None
                 else None
             )

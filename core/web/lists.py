@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from core.cache import SharedCache
 from core.i18n import _
 from core.listing import (
     Column,
@@ -39,6 +40,7 @@ from core.listing import (
     fetch_page,
     parse_args,
 )
+from core.models import SavedView
 from core.web.context import current_company, current_user, db_session, require_role
 
 LISTS: dict[str, ListView] = {}  # list key -> view (saved views are checked against these)
@@ -135,7 +137,8 @@ class ListView:
             page=page,
             groups=groups,
             columns=columns,
-            filters=[(f, f.options(session)) for f in self.spec.filters],
+            labels={c.name: str(c.label) for c in self.spec.columns},  # each translated once
+            filters=filter_fields(self.spec, req, session),
             saved_views=self._saved_views(),
             url_with=lambda **changes: url_with(request.args, **changes),
             table=table_rows(self, columns, page.rows) if page is not None else Markup(""),
@@ -224,18 +227,20 @@ class ListView:
         return cache[self.spec.key]
 
     def _read_saved_views(self) -> list[Any]:
-        from core.models import SavedView
-
-        user = current_user()
-        if user is None or current_company() is None:
+        user, company = current_user(), current_company()
+        if user is None or company is None:
             return []
-        return list(
-            db_session().scalars(
-                select(SavedView)
+        session = db_session()
+
+        def load() -> list[SavedViewRow]:
+            rows = session.execute(
+                select(SavedView.id, SavedView.name, SavedView.query, SavedView.is_default)
                 .where(SavedView.user_id == user.id, SavedView.list_key == self.spec.key)
                 .order_by(SavedView.name)
             )
-        )
+            return [SavedViewRow(*row) for row in rows]
+
+        return SAVED_VIEWS.get(session, (company.id, user.id, self.spec.key), load)
 
     def _default_view(self, wanted: str | None) -> str | None:
         if wanted == "all":
@@ -244,6 +249,65 @@ class ListView:
         chosen = next((v for v in views if str(v.id) == wanted), None) if wanted else None
         chosen = chosen or next((v for v in views if v.is_default), None)
         return chosen.query if chosen is not None and chosen.query else None
+
+
+class FilterField(NamedTuple):
+    """A filter as the list's form shows it, every text resolved in the user's language.
+    ``options`` (choice and bool): (value, label, selected); ``low``/``high`` (date and
+    number ranges) and ``text`` (text filters): the values the URL gave."""
+
+    name: str
+    kind: str
+    label: str
+    options: list[tuple[str, str, bool]]
+    low: Any = ""
+    high: Any = ""
+    text: str = ""
+
+
+def filter_fields(spec: ListSpec, req: ListRequest, session: Any) -> list[FilterField]:
+    """The filters of a list page, built in Python (a Jinja loop over filters, their options
+    and lazy labels costs a good part of a list page)."""
+    fields = []
+    for flt in spec.filters:
+        given = req.filters.get(flt.name) or []
+        label = str(flt.label)
+        if flt.kind in ("date", "number"):
+            low, high = [*given, None, None][:2]
+            fields.append(
+                FilterField(
+                    flt.name,
+                    flt.kind,
+                    label,
+                    [],
+                    "" if low is None else low,
+                    "" if high is None else high,
+                )
+            )
+        elif flt.kind == "text":
+            text = given[0] if given else ""
+            fields.append(FilterField(flt.name, flt.kind, label, [], text=text))
+        else:
+            chosen = {str(v) for v in given}
+            translate = flt.kind == "bool"
+            options = [
+                (str(value), _(str(text)) if translate else str(text), str(value) in chosen)
+                for value, text in flt.options(session).items()
+            ]
+            fields.append(FilterField(flt.name, flt.kind, label, options))
+    return fields
+
+
+class SavedViewRow(NamedTuple):
+    """A saved view as lists show and apply it."""
+
+    id: int
+    name: str
+    query: str
+    is_default: bool
+
+
+SAVED_VIEWS = SharedCache("core.saved_views", watches=[SavedView])  # see core.cache
 
 
 def _may(role: str | None) -> bool:
@@ -297,7 +361,8 @@ def cell_formatter(column: Column, language: str) -> Callable[[Any], str]:
     """A function from a row to its cell's HTML for ``column``: money and numbers in
     ``language``, states as badges, everything escaped. Built once per column and page (a
     page of 50 rows has hundreds of cells)."""
-    value_of = column.value_of
+    name = column.name
+    value_of = column.value or (lambda row: getattr(row, name, None))  # Column.value_of
     text = _value_text(column, language)
 
     def cell(row: Any) -> str:

@@ -19,19 +19,22 @@ from core.web.lists import BulkAction, ListView
 bp = Blueprint("master", __name__)
 
 
+def _names(session: Any, model: type) -> list[tuple[int, str]]:
+    """(id, name) of every row of ``model`` by name (columns only: no objects to build)."""
+    rows = session.execute(select(model.id, model.name).order_by(model.name))
+    return [(row[0], row[1]) for row in rows]
+
+
 def _groups(session: Any) -> list[tuple[int, str]]:
-    return [
-        (g.id, g.name) for g in session.scalars(select(PartnerGroup).order_by(PartnerGroup.name))
-    ]
+    return _names(session, PartnerGroup)
 
 
 def _terms(session: Any) -> list[tuple[int, str]]:
-    return [(t.id, t.name) for t in session.scalars(select(PaymentTerm).order_by(PaymentTerm.name))]
+    return _names(session, PaymentTerm)
 
 
 def _categories(session: Any) -> list[tuple[int, str]]:
-    rows = session.scalars(select(ProductCategory).order_by(ProductCategory.name))
-    return [(c.id, c.name) for c in rows]
+    return _names(session, ProductCategory)
 
 
 def _archive(_session: Any, record: Any) -> str:
