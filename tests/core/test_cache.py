@@ -1,0 +1,226 @@
+"""Per-worker caches (core.cache): two workers on one database see each other's changes at
+once; a session never caches what it changed itself; databases never share entries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event, select, text, update
+
+from core.auth import add_user, grant, set_roles
+from core.cache import VERSIONS_KEY, SharedCache, cached_instance
+from core.companies import add_company
+from core.models import CacheVersion, Company, PartnerGroup, SavedView, User
+from core.testing import plugin
+from core.testing.plugin import client_for, make_runtime
+from core.web import create_app
+from core.web.context import USERS
+
+
+def _version(runtime, name: str) -> int:
+    with runtime.db.Session() as session:
+        found = session.scalar(select(CacheVersion.version).where(CacheVersion.name == name))
+    return found or 0
+
+
+class Statements:
+    """The SQL statements an engine runs while active."""
+
+    def __init__(self, engine) -> None:
+        self.seen: list[str] = []
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn, _cursor, statement, *_args) -> None:
+        self.seen.append(statement)
+
+    def reading(self, table: str) -> list[str]:
+        return [s for s in self.seen if f"FROM {table}" in s]
+
+
+@pytest.fixture
+def second_worker(yaprak_runtime, yaprak_database_url, tmp_path):
+    """Another app on the same database: what a second gunicorn worker is."""
+    runtime = make_runtime(yaprak_database_url, tmp_path / "worker2", init=False)
+    try:
+        yield runtime, create_app(runtime=runtime)
+    finally:
+        runtime.db.dispose()
+
+
+def test_a_worker_serves_the_user_and_company_from_its_cache(
+    yaprak_app, yaprak_runtime, make_company
+):
+    acme = make_company("ACME")
+    client = client_for(yaprak_app, acme)
+    assert client.get("/").status_code == 200  # fills the cache
+    statements = Statements(yaprak_runtime.db.engine)
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+    assert statements.reading("core_user") == []
+    assert statements.reading("core_company") == []
+    assert len(statements.reading("core_cache_version")) == 3  # one small query a request
+
+
+def test_a_change_made_by_another_worker_counts_on_the_next_request(
+    yaprak_app, yaprak_runtime, make_company, second_worker
+):
+    runtime2, _app2 = second_worker
+    acme = make_company("ACME")
+    client = client_for(yaprak_app, acme, roles=("admin",), email="ayse@acme.test")
+    client_for(yaprak_app, acme, roles=("admin",), email="other-admin@acme.test")
+    assert client.get("/admin/sequences").status_code == 200
+    assert client.get("/admin/sequences").status_code == 200  # cached now
+
+    with runtime2.db.transaction() as session:  # the other worker takes the role away
+        user = session.scalar(select(User).where(User.email == "ayse@acme.test"))
+        set_roles(session, runtime2.kernel, user, session.get(Company, acme.id), ["user"])
+    assert client.get("/admin/sequences").status_code == 403
+
+    with runtime2.db.transaction() as session:  # ... renames the company
+        session.get(Company, acme.id).name = "Acme Yeni Ad A.Ş."
+    assert "Acme Yeni Ad A.Ş." in client.get("/").get_data(as_text=True)
+
+    with runtime2.db.transaction() as session:  # ... and switches the user off
+        session.scalar(select(User).where(User.email == "ayse@acme.test")).active = False
+    answer = client.get("/")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def test_saved_views_made_elsewhere_show_at_once(yaprak_app, make_company, second_worker):
+    runtime2, _app2 = second_worker
+    acme = make_company("ACME")
+    client = client_for(yaprak_app, acme)
+    assert "Only customers" not in client.get("/partners?view=all").get_data(as_text=True)
+    with runtime2.db.transaction(acme.id) as session:
+        session.add(
+            SavedView(
+                user_id=client.user_id,
+                list_key="core.partners",
+                name="Only customers",
+                query="f.is_customer=1",
+            )
+        )
+    page = client.get("/partners?view=all").get_data(as_text=True)
+    assert "Only customers" in page
+
+
+def test_changes_raise_versions_in_their_transaction(yaprak_runtime):
+    before = _version(yaprak_runtime, "core.users")
+    with yaprak_runtime.db.transaction() as session:
+        add_user(session, "yeni@acme.test", "Yeni")
+    after_add = _version(yaprak_runtime, "core.users")
+    assert after_add > before
+    with yaprak_runtime.db.transaction() as session:  # an ORM UPDATE statement, no flush
+        session.execute(update(User).where(User.email == "yeni@acme.test").values(name="Y"))
+    assert _version(yaprak_runtime, "core.users") > after_add
+    try:
+        with yaprak_runtime.db.transaction() as session:
+            session.scalar(select(User).where(User.email == "yeni@acme.test")).name = "Z"
+            session.flush()
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    assert _version(yaprak_runtime, "core.users") > after_add  # the rollback undid that bump
+    with yaprak_runtime.db.transaction() as session:
+        company_id = add_company(session, "ACME", "Acme A.Ş.").id
+    users, companies = (_version(yaprak_runtime, n) for n in ("core.users", "core.companies"))
+    with yaprak_runtime.db.transaction(company_id) as session:  # a model no cache watches
+        session.add(PartnerGroup(name="Bayiler"))
+    assert _version(yaprak_runtime, "core.users") == users
+    assert _version(yaprak_runtime, "core.companies") == companies
+
+
+def test_a_session_that_changed_watched_rows_never_uses_or_fills_the_cache(yaprak_runtime):
+    with yaprak_runtime.db.transaction() as session:
+        user_id = add_user(session, "ali@acme.test", "Ali").id
+
+    def load(session):
+        return cached_instance(USERS, session, user_id, lambda: session.get(User, user_id))
+
+    with yaprak_runtime.db.Session() as session:
+        assert load(session).name == "Ali"  # cached
+
+    with yaprak_runtime.db.WriteSession() as session:
+        mine = load(session)
+        mine.name = "Ali (draft)"
+        session.flush()  # raises the version inside this transaction
+        assert VERSIONS_KEY not in session.info
+        again = load(session)
+        assert again is mine and again.name == "Ali (draft)"  # its own change, not the cache
+        session.rollback()
+
+    with yaprak_runtime.db.Session() as session:
+        assert load(session).name == "Ali"  # nothing of the rolled-back work was kept
+
+
+def test_a_copy_handed_out_is_the_sessions_own(yaprak_runtime):
+    with yaprak_runtime.db.transaction() as session:
+        user_id = add_user(session, "veli@acme.test", "Veli").id
+    with yaprak_runtime.db.Session() as first, yaprak_runtime.db.Session() as second:
+        a = cached_instance(USERS, first, user_id, lambda: first.get(User, user_id))
+        b = cached_instance(USERS, second, user_id, lambda: second.get(User, user_id))
+        assert a is not b
+        a.name = "changed in memory only"
+        assert b.name == "Veli"
+        first.rollback()
+
+
+@pytest.fixture
+def other_database(tmp_path) -> Iterator[str]:
+    base = plugin.test_database_base_url()
+    if base is None:
+        yield f"sqlite:///{tmp_path / 'other.db'}"
+        return
+    from core.db import make_engine, normalize_url
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = normalize_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_databases_never_share_entries(yaprak_runtime, other_database, tmp_path):
+    other = make_runtime(other_database, tmp_path / "other")
+    try:
+        ids = []
+        for runtime, email in ((yaprak_runtime, "a@one.test"), (other, "b@two.test")):
+            with runtime.db.transaction() as session:
+                ids.append(add_user(session, email, email).id)
+        assert ids[0] == ids[1]  # the same id in both databases
+        cache = SharedCache(f"test.users.{uuid.uuid4().hex}", watches=[User])
+        seen = []
+        for runtime in (yaprak_runtime, other):
+            with runtime.db.Session() as session:
+                user = cached_instance(
+                    cache, session, ids[0], lambda s=session: s.get(User, ids[0])
+                )
+                seen.append(user.email)
+        assert seen == ["a@one.test", "b@two.test"]
+    finally:
+        other.db.dispose()
+
+
+def test_a_cache_name_is_unique():
+    with pytest.raises(ValueError, match="exists already"):
+        SharedCache("core.users")
+
+
+def test_grant_in_another_worker_gives_access(yaprak_app, make_company, second_worker):
+    runtime2, _app2 = second_worker
+    acme = make_company("ACME")
+    client_for(yaprak_app, acme, roles=("admin",), email="boss@acme.test")
+    client = client_for(yaprak_app, acme, roles=("user",), email="deniz@acme.test")
+    assert client.get("/admin/sequences").status_code == 403
+    with runtime2.db.transaction() as session:
+        user = session.scalar(select(User).where(User.email == "deniz@acme.test"))
+        grant(session, runtime2.kernel, user, session.get(Company, acme.id), ["admin"])
+    assert client.get("/admin/sequences").status_code == 200
