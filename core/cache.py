@@ -58,7 +58,11 @@ class SharedCache:
         )
         CACHES[name] = self
         for model in watches:
-            _WATCHED[model].add(name)
+            self.watch(model)
+
+    def watch(self, model: type) -> None:
+        """Changes to ``model`` (and its subclasses) make this cache's entries old."""
+        _WATCHED[model].add(self.name)
 
     def get(self, session: Session, key: Hashable, load: Callable[[], T]) -> T:
         """The cached value of ``key``, or ``load()`` (stored when the session may store)."""

@@ -24,7 +24,7 @@ from flask_babel import Babel, get_locale, get_translations
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel.speaklater import LazyString
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 if TYPE_CHECKING:
@@ -191,12 +191,12 @@ def init_i18n(app: Flask, runtime: Runtime) -> Babel:
     return babel
 
 
-@pass_context
-def _jinja_gettext(context: Any, string: str, /, **variables: Any) -> str:
+@pass_eval_context  # not the whole context: Jinja would copy it for calls inside loops
+def _jinja_gettext(eval_ctx: Any, string: str, /, **variables: Any) -> str:
     """Jinja's new-style ``gettext``: the translation is trusted (Markup) where the template
     autoescapes, the ``%(name)s`` values are escaped by Markup's ``%``."""
     translated = _translations().ugettext(string)
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         translated = Markup(translated)
     return translated % variables if variables or "%" in translated else translated
 

@@ -38,6 +38,8 @@ from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.cache import SharedCache
+from core.tenancy import COMPANY_KEY
 from core.text import search_key
 
 MAX_PER_PAGE = 500
@@ -119,20 +121,38 @@ class Column:
         return getattr(record, self.name, None)
 
 
+_OPTIONS = SharedCache("core.list_options")  # callable choices that name what they read
+
+
 @dataclass(frozen=True)
 class Filter:
     """A filter a URL may set. ``kind``: choice, bool, text, date, number (ranges for the
     last two). ``choices`` is a mapping or a callable ``(session) -> mapping`` of value to
-    label; a choice filter accepts only those values."""
+    label; a choice filter accepts only those values. ``watches``: the models a callable
+    ``choices`` reads; its options are then kept per company and worker until one of them
+    changes (``core.cache``), instead of being read on every page."""
 
     name: str
     label: Any
     expr: Any
     kind: str = "choice"
     choices: Mapping[str, Any] | Callable[[Session], Mapping[str, Any]] | None = None
+    watches: Sequence[type] = ()
+
+    def __post_init__(self) -> None:
+        for model in self.watches:
+            _OPTIONS.watch(model)
 
     def options(self, session: Session) -> Mapping[str, Any]:
         if callable(self.choices):
+            if self.watches:
+                choices = self.choices
+                from core.i18n import current_language
+
+                # per company and language (labels may be translated); filters live as long
+                # as their lists, so their ids stay theirs
+                key = (session.info.get(COMPANY_KEY), current_language(), id(self))
+                return _OPTIONS.get(session, key, lambda: dict(choices(session)))
             return self.choices(session)
         if self.kind == "bool" and self.choices is None:
             return {"1": "yes", "0": "no"}

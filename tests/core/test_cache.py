@@ -224,3 +224,23 @@ def test_grant_in_another_worker_gives_access(yaprak_app, make_company, second_w
         user = session.scalar(select(User).where(User.email == "deniz@acme.test"))
         grant(session, runtime2.kernel, user, session.get(Company, acme.id), ["admin"])
     assert client.get("/admin/sequences").status_code == 200
+
+
+def test_list_filter_options_are_cached_until_their_model_changes(
+    yaprak_app, yaprak_runtime, make_company, second_worker
+):
+    runtime2, _app2 = second_worker
+    acme = make_company("ACME")
+    client = client_for(yaprak_app, acme)
+    assert client.get("/partners?view=all").status_code == 200
+    statements = Statements(yaprak_runtime.db.engine)
+    assert client.get("/partners?view=all").status_code == 200
+    assert statements.reading("core_partner_group") == []  # the Group filter's options
+    with runtime2.db.transaction(acme.id) as session:
+        session.add(PartnerGroup(name="Toptancılar"))
+    page = client.get("/partners?view=all").get_data(as_text=True)
+    assert ">Toptancılar</option>" in page
+    other = make_company("OTHER")
+    assert "Toptancılar" not in client_for(yaprak_app, other).get("/partners?view=all").get_data(
+        as_text=True
+    )
