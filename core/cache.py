@@ -176,14 +176,15 @@ def _on_execute(state: ORMExecuteState) -> None:
         bump(state.session, *names)
 
 
-def _transaction_over(session: Session, *_args: Any) -> None:
-    session.info.pop(VERSIONS_KEY, None)
-    session.info.pop(CHANGED_KEY, None)
+def _transaction_end(session: Session, transaction: Any) -> None:
+    """Committed, rolled back or closed: the next transaction reads the versions again."""
+    if transaction.parent is None:  # not a savepoint: the outer transaction goes on
+        session.info.pop(VERSIONS_KEY, None)
+        session.info.pop(CHANGED_KEY, None)
 
 
 def install(session_class: type[Session]) -> None:
     """Raise versions on flushes and ORM bulk changes; forget read versions per transaction."""
     event.listen(session_class, "before_flush", _before_flush)
     event.listen(session_class, "do_orm_execute", _on_execute)
-    event.listen(session_class, "after_commit", _transaction_over)
-    event.listen(session_class, "after_rollback", _transaction_over)
+    event.listen(session_class, "after_transaction_end", _transaction_end)

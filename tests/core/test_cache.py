@@ -244,3 +244,25 @@ def test_list_filter_options_are_cached_until_their_model_changes(
     assert "Toptancılar" not in client_for(yaprak_app, other).get("/partners?view=all").get_data(
         as_text=True
     )
+
+
+def test_a_long_lived_session_reads_the_versions_again_in_each_transaction(yaprak_runtime):
+    with yaprak_runtime.db.transaction() as session:
+        user_id = add_user(session, "uzun@acme.test", "Uzun").id
+
+    def load(session):
+        return cached_instance(USERS, session, user_id, lambda: session.get(User, user_id))
+
+    session = yaprak_runtime.db.Session()  # a CLI command or a job keeps one session
+    try:
+        assert load(session).name == "Uzun"
+        session.close()  # ends the transaction (no commit, no rollback)
+        with yaprak_runtime.db.transaction() as other:
+            other.get(User, user_id).name = "Uzun (yeni)"
+        assert load(session).name == "Uzun (yeni)"
+        session.commit()
+        with yaprak_runtime.db.transaction() as other:
+            other.get(User, user_id).name = "Uzun (son)"
+        assert load(session).name == "Uzun (son)"
+    finally:
+        session.close()
