@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from core.models import Partner
 
@@ -51,19 +49,8 @@ def insert_partners(engine: Any, company_id: int, total: int) -> None:
             conn.execute(insert(Partner.__table__), partner_rows(company_id, start, stop))
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
+def postgres_schema(url: str) -> Any:
     """A URL to a throw-away schema of the PostgreSQL database at ``url``, dropped after."""
-    from core.db import make_engine, normalize_url
+    from core.testing.databases import postgres_schema as schema
 
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = normalize_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield scoped.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return schema(url, prefix="bench")

@@ -23,7 +23,6 @@ choose the add-ons a test suite sees.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -31,13 +30,10 @@ from typing import Any
 
 import pytest
 
-TEST_DB_ENV = "YAPRAK_TEST_DATABASE_URL"
+from core.testing.databases import TEST_DB_ENV, test_database_base_url, throwaway_database
+
+__all__ = ["TEST_DB_ENV", "YaprakClient", "client_for", "make_runtime", "test_database_base_url"]
 pytest_plugins = ["core.testing.browser"]
-
-
-def test_database_base_url() -> str | None:
-    """The PostgreSQL URL tests run against, or None for SQLite."""
-    return os.environ.get(TEST_DB_ENV) or None
 
 
 @pytest.fixture
@@ -54,31 +50,8 @@ def yaprak_addons() -> list[str] | None:
 
 @pytest.fixture
 def yaprak_database_url(tmp_path: Any) -> Iterator[str]:
-    base = test_database_base_url()
-    if base is None:
-        yield f"sqlite:///{tmp_path / 'yaprak.db'}"
-        return
-    from sqlalchemy import text
-
-    from core.db import make_engine, normalize_url
-
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(base, poolclass=_null_pool())
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = normalize_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def _null_pool() -> Any:
-    from sqlalchemy.pool import NullPool
-
-    return NullPool
+    with throwaway_database(tmp_path) as url:
+        yield url
 
 
 def make_runtime(

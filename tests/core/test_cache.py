@@ -7,13 +7,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import event, select, update
 
 from core.auth import add_user, grant, set_roles
 from core.cache import VERSIONS_KEY, SharedCache, cached_instance
 from core.companies import add_company
 from core.models import CacheVersion, Company, PartnerGroup, SavedView, User
-from core.testing import plugin
+from core.testing.databases import throwaway_database
 from core.testing.plugin import client_for, make_runtime
 from core.web import create_app
 from core.web.context import USERS
@@ -169,23 +169,8 @@ def test_a_copy_handed_out_is_the_sessions_own(yaprak_runtime):
 
 @pytest.fixture
 def other_database(tmp_path) -> Iterator[str]:
-    base = plugin.test_database_base_url()
-    if base is None:
-        yield f"sqlite:///{tmp_path / 'other.db'}"
-        return
-    from core.db import make_engine, normalize_url
-
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = normalize_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with throwaway_database(tmp_path, "other") as url:
+        yield url
 
 
 def test_databases_never_share_entries(yaprak_runtime, other_database, tmp_path):
