@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -140,7 +141,7 @@ class ListView:
             labels={c.name: str(c.label) for c in self.spec.columns},  # each translated once
             filters=filter_fields(self.spec, req, session),
             saved_views=self._saved_views(),
-            url_with=lambda **changes: url_with(request.args, **changes),
+            url_with=partial(url_with, list(request.args.items(multi=True))),
             table=table_rows(self, columns, page.rows) if page is not None else Markup(""),
             actions=[a for a in self.bulk_actions if _may(a.role)],
         )
@@ -342,7 +343,10 @@ def _field_messages(errors: dict[str, list[Any]]) -> str:
 def url_with(args: Any, **changes: Any) -> str:
     """The current query string with some arguments changed (``None`` removes one); paging
     cursors are dropped whenever anything else changes."""
-    items = [(k, v) for k, v in args.items(multi=True)] if hasattr(args, "items") else []
+    if isinstance(args, list):  # (key, value) pairs
+        items = args
+    else:
+        items = list(args.items(multi=True)) if hasattr(args, "items") else []
     keys = {k.replace("__", "."): v for k, v in changes.items()}
     if not set(keys) & {"after", "before", "page"}:
         keys.update({"after": None, "before": None, "page": None})
