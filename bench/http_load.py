@@ -39,8 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sample_data import insert_partners, postgres_schema  # bench/sample_data.py
-from sqlalchemy import func, select, text
+from sample_data import insert_partners, postgres_schema, settle  # bench/sample_data.py
+from sqlalchemy import func, select
 
 from core.auth import add_user, grant
 from core.companies import add_company, enable_addons
@@ -95,8 +95,7 @@ def build_database(url: str, home: Path, partners: int) -> list[str]:
     if addons:
         enable_addons(runtime, "BENCH", addons)
     insert_partners(runtime.db.engine, company_id, partners)
-    with runtime.db.engine.begin() as conn:  # statistics, as autovacuum would gather them
-        conn.execute(text("ANALYZE"))
+    settle(runtime.db.engine)
     with runtime.db.transaction() as s:
         user = add_user(s, EMAIL, password=PASSWORD)
         from core.models import Company

@@ -18,11 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sample_data import insert_partners, postgres_schema  # bench/sample_data.py
+from sample_data import insert_partners, postgres_schema, settle  # bench/sample_data.py
 
 from core.auth import add_user, create_token, grant
 from core.companies import add_company
@@ -46,9 +44,7 @@ def setup(url: str, home: Path) -> tuple[Runtime, int, int]:
         create_token(s, user, company, "bench")
         company_id, user_id = company.id, user.id
     insert_partners(runtime.db.engine, company_id, PARTNERS)
-    with runtime.db.engine.begin() as conn:
-        if runtime.db.engine.dialect.name == "postgresql":
-            conn.execute(text("ANALYZE"))
+    settle(runtime.db.engine)
     return runtime, company_id, user_id
 
 

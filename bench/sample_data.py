@@ -54,3 +54,17 @@ def postgres_schema(url: str) -> Any:
     from core.testing.databases import postgres_schema as schema
 
     return schema(url, prefix="bench")
+
+
+def settle(engine: Any) -> None:
+    """After the bulk load, what the database does by itself soon after a big import:
+    statistics for the planner and, on PostgreSQL, the visibility map (autovacuum's
+    ``VACUUM ANALYZE``; without it an index-only scan still visits every table row)."""
+    from sqlalchemy import text
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
