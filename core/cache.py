@@ -2,33 +2,38 @@
 
 Every gunicorn worker keeps its own copies of a few things that each request reads and that
 rarely change: the logged-in user with memberships and roles, the company with its add-ons,
-a user's saved views. A copy is used only while its cache's version is unchanged.
-``core_cache_version`` holds one number per cache; the number is raised **in the same
-transaction** as every change to the models the cache watches (ORM flushes and ORM
-``UPDATE``/``DELETE`` statements), and a request reads all the numbers once, with one small
-query, before it uses a copy. A change committed by any worker is therefore seen by every
-worker on its next request, as if there were no cache.
+a user's saved views, the options of list filters. A copy is used only while the tables it
+was read from are unchanged.
 
-This is how Odoo keeps its workers' caches in step ("registry signalling"). The numbers live
-in the database every worker already shares, so SQLite and PostgreSQL behave alike and no
-extra service (Redis) is needed for it.
+**Versioned tables.** A model that caches may read says so: ``__cache_versioned__ = True``.
+``core_cache_version`` holds one number per such table, raised **in the same transaction**
+as every ORM change to its rows (flushes and ORM ``INSERT``/``UPDATE``/``DELETE``
+statements). The flag lives on the model, so every process that writes the table (a
+worker, the CLI, a job, a script) raises the number; nothing depends on which modules that
+process happened to import. Raw SQL that changes a versioned table must call
+``bump(session, table_name)`` itself.
+
+**Caches.** ``SharedCache(name, watches=[Model, ...])`` keeps values per key; an entry is
+used while the versions of the watched tables are those it was read under. A request reads
+all versions once, with one small query, before it uses a copy, so a change committed by any
+process counts on every worker's next request, as if there were no cache. This is how Odoo
+keeps its workers' caches in step ("registry signalling"); the numbers live in the database
+every worker already shares, so SQLite and PostgreSQL behave alike and no extra service is
+needed.
 
 Rules the mechanism keeps:
 
-* a session that has raised a version (it changed something watched) neither reads nor fills
-  a cache until it commits or rolls back: it sees its own uncommitted changes, and nothing it
+* a session that has raised a version (it changed a versioned table) neither reads nor fills
+  a cache until its transaction ends: it sees its own uncommitted changes, and nothing it
   saw before a rollback is ever stored;
 * entries belong to one database (keyed by the engine's connection pool): a process that
-  serves several databases (tests) never mixes them;
-* raw SQL that changes a watched table must call ``bump(session, name)`` itself.
-
-An add-on may keep its own cache: ``SharedCache("myaddon.things", watches=[Thing])``.
+  serves several databases (tests) never mixes them.
 """
 
 from __future__ import annotations
 
+import itertools
 import weakref
-from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
@@ -37,23 +42,32 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 T = TypeVar("T")
 
-VERSIONS_KEY = "yaprak_cache_versions"  # session.info: {cache name: version} read this transaction
+VERSIONS_KEY = "yaprak_cache_versions"  # session.info: {table: version} read this transaction
 CHANGED_KEY = "yaprak_cache_changed"  # session.info: this transaction raised a version
 
 CACHES: dict[str, SharedCache] = {}
-_WATCHED: dict[type, set[str]] = defaultdict(set)  # model class -> names of caches it feeds
+_tokens = itertools.count(1)
+
+
+def versioned_table(model: type) -> str | None:
+    """The table whose version ``model``'s changes raise, or None if it is not versioned."""
+    if not getattr(model, "__cache_versioned__", False):
+        return None
+    table = getattr(model, "__table__", None)
+    return table.name if table is not None else None
 
 
 class SharedCache:
-    """A named cache of values per key, valid while the cache's version is unchanged."""
+    """A named cache of values per key, valid while the watched tables are unchanged."""
 
     def __init__(self, name: str, watches: Iterable[type] = (), size: int = 10_000) -> None:
         if name in CACHES:
             raise ValueError(f"cache {name!r} exists already")
         self.name = name
         self.size = size
-        # per database (its connection pool): {key: (version, value)}
-        self._stores: weakref.WeakKeyDictionary[Any, dict[Hashable, tuple[int, Any]]] = (
+        self.tables: tuple[str, ...] = ()
+        # per database (its connection pool): {key: (versions, value)}
+        self._stores: weakref.WeakKeyDictionary[Any, dict[Hashable, tuple[Any, Any]]] = (
             weakref.WeakKeyDictionary()
         )
         CACHES[name] = self
@@ -61,34 +75,51 @@ class SharedCache:
             self.watch(model)
 
     def watch(self, model: type) -> None:
-        """Changes to ``model`` (and its subclasses) make this cache's entries old."""
-        _WATCHED[model].add(self.name)
+        """Entries become old when ``model``'s table changes (it must be versioned)."""
+        table = versioned_table(model)
+        if table is None:
+            raise ValueError(
+                f"cache {self.name!r}: {model.__name__} is not versioned: give it "
+                "__cache_versioned__ = True (its changes then raise its table's version)"
+            )
+        if table not in self.tables:
+            self.tables = tuple(sorted((*self.tables, table)))
 
     def get(self, session: Session, key: Hashable, load: Callable[[], T]) -> T:
         """The cached value of ``key``, or ``load()`` (stored when the session may store)."""
-        version = _version(session, self.name)
-        if version is None:
+        versions = _versions(session, self.tables)
+        if versions is None:
             return load()
         store = self._store(session)
         entry = store.get(key)
-        if entry is not None and entry[0] == version:
+        if entry is not None and entry[0] == versions:
             return entry[1]
         value = load()
         if len(store) >= self.size:
             store.clear()
-        store[key] = (version, value)
+        store[key] = (versions, value)
         return value
 
     def clear(self) -> None:
         """Forget every entry of every database (this process only)."""
         self._stores.clear()
 
-    def _store(self, session: Session) -> dict[Hashable, tuple[int, Any]]:
+    def usable(self, session: Session) -> bool:
+        """False while ``session`` has changed a versioned table (its own changes count)."""
+        return not session.info.get(CHANGED_KEY)
+
+    def _store(self, session: Session) -> dict[Hashable, tuple[Any, Any]]:
         pool = session.get_bind().pool
         store = self._stores.get(pool)
         if store is None:
             store = self._stores[pool] = {}
         return store
+
+
+def unique_key() -> int:
+    """A number never handed out before in this process (a key for objects that are
+    created more than once, where ``id()`` could repeat)."""
+    return next(_tokens)
 
 
 def cached_instance(
@@ -110,14 +141,14 @@ def cached_instance(
         finally:
             holder.close()
 
-    if _version(session, cache.name) is None:  # the session changed watched rows itself
+    if not cache.usable(session):  # the session changed versioned rows itself
         return load()
     copy = cache.get(session, key, detached_copy)
     return None if copy is None else session.merge(copy, load=False)
 
 
-def bump(session: Session, *names: str) -> None:
-    """Raise the versions of the caches ``names`` in the session's transaction."""
+def bump(session: Session, *tables: str) -> None:
+    """Raise the versions of ``tables`` in the session's transaction."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -126,7 +157,7 @@ def bump(session: Session, *names: str) -> None:
     table = CacheVersion.__table__
     connection = session.connection()
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    for name in sorted(set(names)):  # one order in every transaction: no deadlocks
+    for name in sorted(set(tables)):  # one order in every transaction: no deadlocks
         statement = insert(table).values(name=name, version=1)
         connection.execute(
             statement.on_conflict_do_update(
@@ -137,43 +168,37 @@ def bump(session: Session, *names: str) -> None:
     session.info.pop(VERSIONS_KEY, None)
 
 
-def _version(session: Session, name: str) -> int | None:
-    """The cache's version as this transaction sees it; None when it must not be used."""
+def _versions(session: Session, tables: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The versions of ``tables`` as this transaction sees them; None: do not use caches."""
     if session.info.get(CHANGED_KEY):
         return None
-    versions = session.info.get(VERSIONS_KEY)
-    if versions is None:
+    known = session.info.get(VERSIONS_KEY)
+    if known is None:
         from core.models import CacheVersion
 
         table = CacheVersion.__table__
         rows = session.connection().execute(select(table.c.name, table.c.version))
-        versions = session.info[VERSIONS_KEY] = dict(rows.all())
-    return versions.get(name, 0)
+        known = session.info[VERSIONS_KEY] = dict(rows.all())
+    return tuple(known.get(name, 0) for name in tables)
 
 
-def _watchers(classes: Iterable[type]) -> set[str]:
-    names: set[str] = set()
-    for cls in classes:
-        for klass in cls.__mro__:
-            names |= _WATCHED.get(klass, set())
-    return names
+def _tables_of(classes: Iterable[type]) -> set[str]:
+    return {t for t in (versioned_table(cls) for cls in classes) if t is not None}
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if not _WATCHED:
-        return
     changed = {type(obj) for obj in (*session.new, *session.dirty, *session.deleted)}
-    names = _watchers(changed)
-    if names:
-        bump(session, *names)
+    tables = _tables_of(changed)
+    if tables:
+        bump(session, *tables)
 
 
 def _on_execute(state: ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete) or not _WATCHED:
+    if state.is_select:
         return
-    names = _watchers(mapper.class_ for mapper in state.all_mappers)
-    if names:
-        bump(state.session, *names)
+    tables = _tables_of(mapper.class_ for mapper in state.all_mappers)
+    if tables:
+        bump(state.session, *tables)
 
 
 def _transaction_end(session: Session, transaction: Any) -> None:
@@ -184,7 +209,7 @@ def _transaction_end(session: Session, transaction: Any) -> None:
 
 
 def install(session_class: type[Session]) -> None:
-    """Raise versions on flushes and ORM bulk changes; forget read versions per transaction."""
+    """Raise versions on flushes and ORM statements; forget read versions per transaction."""
     event.listen(session_class, "before_flush", _before_flush)
     event.listen(session_class, "do_orm_execute", _on_execute)
     event.listen(session_class, "after_transaction_end", _transaction_end)

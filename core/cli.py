@@ -463,7 +463,12 @@ def user() -> None:
 )
 @click.option("--password", default=None, help="Password (asked for when omitted).")
 @click.option("--name", default="", help="Full name.")
-@click.option("--language", default="tr", show_default=True, type=click.Choice(["tr", "en"]))
+@click.option(
+    "--language",
+    default=None,
+    type=click.Choice(["tr", "en"]),
+    help="Language of the pages (a new user: tr unless given; an existing user: changed).",
+)
 @click.option("--no-password", is_flag=True, help="A user who only uses API tokens.")
 @click.pass_context
 def user_add(
@@ -473,10 +478,11 @@ def user_add(
     roles: tuple[str, ...],
     password: str | None,
     name: str,
-    language: str,
+    language: str | None,
     no_password: bool,
 ) -> None:
-    """Add a user to a company with roles (an existing user gets the membership/roles)."""
+    """Add a user to a company with roles (an existing user gets the membership/roles, and
+    the language when ``--language`` is given)."""
     from core.auth import add_user, find_user, grant
     from core.companies import get_company
 
@@ -491,10 +497,12 @@ def user_add(
             if existing is None:
                 if password is None and not no_password:
                     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-                existing = add_user(session, email, name, password, language)
+                existing = add_user(session, email, name, password, language or "tr")
                 created = True
             else:
                 created = False
+                if language is not None:
+                    existing.language = language
             member = grant(session, runtime.kernel, existing, company, list(roles))
             email, code = existing.email, company.code
             have = ", ".join(sorted(member.roles))

@@ -38,7 +38,7 @@ from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.cache import SharedCache
+from core.cache import SharedCache, unique_key
 from core.tenancy import COMPANY_KEY
 from core.text import search_key
 
@@ -142,6 +142,7 @@ class Filter:
     def __post_init__(self) -> None:
         for model in self.watches:
             _OPTIONS.watch(model)
+        object.__setattr__(self, "_cache_key", unique_key())  # never reused, unlike id()
 
     def options(self, session: Session) -> Mapping[str, Any]:
         if callable(self.choices):
@@ -149,9 +150,8 @@ class Filter:
                 choices = self.choices
                 from core.i18n import current_language
 
-                # per company and language (labels may be translated); filters live as long
-                # as their lists, so their ids stay theirs
-                key = (session.info.get(COMPANY_KEY), current_language(), id(self))
+                # per company and language (labels may be translated) and filter
+                key = (session.info.get(COMPANY_KEY), current_language(), self._cache_key)
                 return _OPTIONS.get(session, key, lambda: dict(choices(session)))
             return self.choices(session)
         if self.kind == "bool" and self.choices is None:

@@ -37,6 +37,7 @@ class CompanyAddon(Base):
     """
 
     __tablename__ = "core_company_addon"
+    __cache_versioned__ = True  # read with the company on every request (core.cache)
 
     company_id: Mapped[int] = mapped_column(
         ForeignKey("core_company.id", ondelete="CASCADE"), primary_key=True

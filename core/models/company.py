@@ -11,6 +11,7 @@ from core.models.addon import CompanyAddon
 
 class Company(Timestamped, Base):
     __tablename__ = "core_company"
+    __cache_versioned__ = True  # kept per worker (core.cache): every request reads it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)

@@ -15,6 +15,7 @@ class PartnerGroup(CompanyOwned, Base):
     """A customer group (for price lists, reports, campaigns)."""
 
     __tablename__ = "core_partner_group"
+    __cache_versioned__ = True  # list filter options (core.cache)
     __table_args__ = (UniqueConstraint("company_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,6 +26,7 @@ class PaymentTerm(CompanyOwned, Base):
     """When an invoice falls due: ``days`` after its date (to the month's end if asked)."""
 
     __tablename__ = "core_payment_term"
+    __cache_versioned__ = True  # list filter options (core.cache)
     __table_args__ = (UniqueConstraint("company_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ from core.types import Quantity, UnitPrice
 
 class ProductCategory(CompanyOwned, Base):
     __tablename__ = "core_product_category"
+    __cache_versioned__ = True  # list filter options (core.cache)
     __table_args__ = (UniqueConstraint("company_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,6 +15,7 @@ class SavedView(CompanyOwned, Base):
     """``query`` is the list's query string, re-checked against the list each time it is used."""
 
     __tablename__ = "core_saved_view"
+    __cache_versioned__ = True  # kept per worker (core.cache): list pages read them
     __table_args__ = (UniqueConstraint("company_id", "user_id", "list_key", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

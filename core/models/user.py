@@ -15,6 +15,7 @@ class User(Timestamped, Base):
     """A person who logs in. One user may belong to several companies."""
 
     __tablename__ = "core_user"
+    __cache_versioned__ = True  # kept per worker (core.cache): every request reads it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower case
@@ -51,6 +52,7 @@ class Membership(Base):
     """A user's membership of a company, with the roles the user has there."""
 
     __tablename__ = "core_membership"
+    __cache_versioned__ = True  # read with the user on every request (core.cache)
     __table_args__ = (UniqueConstraint("user_id", "company_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +73,7 @@ class Membership(Base):
 
 class MembershipRole(Base):
     __tablename__ = "core_membership_role"
+    __cache_versioned__ = True  # read with the user on every request (core.cache)
 
     membership_id: Mapped[int] = mapped_column(
         ForeignKey("core_membership.id", ondelete="CASCADE"), primary_key=True

@@ -159,7 +159,7 @@ class ListView:
         )
         name = self.spec.key.replace(".", "-")
         if kind == "csv":
-            body, mimetype = to_csv(headers, rows), "text/csv; charset=utf-8"
+            body, mimetype = to_csv(headers, rows), "text/csv"  # Flask adds the charset
         else:
             body = to_xlsx(headers, rows, [c.kind for c in columns], title=str(self.title))
             mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -348,8 +348,10 @@ def url_with(args: Any, **changes: Any) -> str:
     else:
         items = list(args.items(multi=True)) if hasattr(args, "items") else []
     keys = {k.replace("__", "."): v for k, v in changes.items()}
-    if not set(keys) & {"after", "before", "page"}:
-        keys.update({"after": None, "before": None, "page": None})
+    # a position is one of after/before/page: changing anything else starts from the top,
+    # moving drops the other two (a "next" link kept from a "previous" page would mix them)
+    for position in ("after", "before", "page"):
+        keys.setdefault(position, None)
     kept = [(k, v) for k, v in items if k not in keys]
     for key, value in keys.items():
         if value is None:

@@ -22,7 +22,7 @@ from core.companies import InvalidField, get_company
 from core.models import ApiToken, User
 
 
-def test_cli_user_add_validates_every_field(cli, make_company):
+def test_cli_user_add_validates_every_field(cli, make_company, yaprak_runtime):
     make_company("ACME", addons=["alpha"])
     r = cli(
         "user",
@@ -40,6 +40,11 @@ def test_cli_user_add_validates_every_field(cli, make_company):
     assert r.output == "User ayse@acme.test added: ACME roles alpha.manager\n"
     r = cli("user", "add", "AYSE@acme.test", "--company", "acme", "--role", "user")
     assert r.output == "User ayse@acme.test updated: ACME roles alpha.manager, user\n"
+    with yaprak_runtime.db.Session() as session:  # an existing user keeps her language ...
+        assert find_user(session, "ayse@acme.test").language == "tr"
+    cli("user", "add", "ayse@acme.test", "--company", "ACME", "--language", "en")
+    with yaprak_runtime.db.Session() as session:  # ... unless one is given
+        assert find_user(session, "ayse@acme.test").language == "en"
     assert (
         "ayse@acme.test                   ACME: alpha.manager, user" in cli("user", "list").output
     )

@@ -3,25 +3,29 @@ once; a session never caches what it changed itself; databases never share entri
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, select, update
 
 from core.auth import add_user, grant, set_roles
 from core.cache import VERSIONS_KEY, SharedCache, cached_instance
 from core.companies import add_company
-from core.models import CacheVersion, Company, PartnerGroup, SavedView, User
+from core.listing import Filter
+from core.models import CacheVersion, Company, Partner, PartnerGroup, SavedView, User
 from core.testing.databases import throwaway_database
 from core.testing.plugin import client_for, make_runtime
 from core.web import create_app
 from core.web.context import USERS
 
 
-def _version(runtime, name: str) -> int:
+def _version(runtime, table: str) -> int:
     with runtime.db.Session() as session:
-        found = session.scalar(select(CacheVersion.version).where(CacheVersion.name == name))
+        found = session.scalar(select(CacheVersion.version).where(CacheVersion.name == table))
     return found or 0
 
 
@@ -107,29 +111,78 @@ def test_saved_views_made_elsewhere_show_at_once(yaprak_app, make_company, secon
 
 
 def test_changes_raise_versions_in_their_transaction(yaprak_runtime):
-    before = _version(yaprak_runtime, "core.users")
-    with yaprak_runtime.db.transaction() as session:
+    before = _version(yaprak_runtime, "core_user")
+    with yaprak_runtime.db.transaction() as session:  # a flush
         add_user(session, "yeni@acme.test", "Yeni")
-    after_add = _version(yaprak_runtime, "core.users")
+    after_add = _version(yaprak_runtime, "core_user")
     assert after_add > before
     with yaprak_runtime.db.transaction() as session:  # an ORM UPDATE statement, no flush
         session.execute(update(User).where(User.email == "yeni@acme.test").values(name="Y"))
-    assert _version(yaprak_runtime, "core.users") > after_add
-    try:
-        with yaprak_runtime.db.transaction() as session:
-            session.scalar(select(User).where(User.email == "yeni@acme.test")).name = "Z"
-            session.flush()
-            raise RuntimeError("roll back")
-    except RuntimeError:
-        pass
-    assert _version(yaprak_runtime, "core.users") > after_add  # the rollback undid that bump
+    after_update = _version(yaprak_runtime, "core_user")
+    assert after_update > after_add
+    with pytest.raises(RuntimeError), yaprak_runtime.db.transaction() as session:
+        session.scalar(select(User).where(User.email == "yeni@acme.test")).name = "Z"
+        session.flush()
+        raise RuntimeError("roll back")
+    assert _version(yaprak_runtime, "core_user") == after_update  # rolled back with the change
     with yaprak_runtime.db.transaction() as session:
         company_id = add_company(session, "ACME", "Acme A.Ş.").id
-    users, companies = (_version(yaprak_runtime, n) for n in ("core.users", "core.companies"))
-    with yaprak_runtime.db.transaction(company_id) as session:  # a model no cache watches
-        session.add(PartnerGroup(name="Bayiler"))
-    assert _version(yaprak_runtime, "core.users") == users
-    assert _version(yaprak_runtime, "core.companies") == companies
+    groups = _version(yaprak_runtime, "core_partner_group")
+    with yaprak_runtime.db.transaction(company_id) as session:  # an ORM INSERT statement
+        session.execute(insert(PartnerGroup).values(name="Bayiler", company_id=company_id))
+    assert _version(yaprak_runtime, "core_partner_group") > groups
+    users, companies = (_version(yaprak_runtime, n) for n in ("core_user", "core_company"))
+    with yaprak_runtime.db.transaction(company_id) as session:  # a table no cache reads
+        session.add(Partner(name="Müşteri", is_customer=True))
+    assert _version(yaprak_runtime, "core_user") == users
+    assert _version(yaprak_runtime, "core_company") == companies
+    assert _version(yaprak_runtime, "core_partner") == 0  # partners are not versioned
+
+
+def test_a_cache_watches_only_versioned_models():
+    with pytest.raises(ValueError, match="not versioned"):
+        SharedCache(f"test.partners.{uuid.uuid4().hex}", watches=[Partner])
+
+
+def test_a_plain_script_that_imports_only_the_models_is_seen_by_the_workers(
+    yaprak_app, yaprak_database_url, make_company
+):
+    """No web module, no add-on, no cache declared in the script's process: the version is
+    raised because the model says so (``__cache_versioned__``)."""
+    acme = make_company("ACME")
+    client = client_for(yaprak_app, acme)
+    assert "Eski Ad" not in client.get("/").get_data(as_text=True)
+    client.get("/")  # cached now
+    script = textwrap.dedent(f"""
+        import sys
+        from core.db import Database
+        from core.models import Company
+        db = Database({yaprak_database_url!r})
+        with db.transaction() as session:
+            session.get(Company, {acme.id}).name = "Eski Ad Yeni Ad A.Ş."
+        assert "core.web.context" not in sys.modules and "core.web" not in sys.modules
+        db.dispose()
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Eski Ad Yeni Ad A.Ş." in client.get("/").get_data(as_text=True)
+
+
+def test_a_filter_built_again_keeps_its_own_options(yaprak_runtime):
+    with yaprak_runtime.db.transaction() as session:
+        company_id = add_company(session, "ACME", "Acme A.Ş.").id
+    seen = []
+    for n in range(5):  # built per call (not at module level): each keeps its own options
+        flt = Filter(
+            "group_id",
+            "Group",
+            Partner.group_id,
+            choices=lambda _s, n=n: {str(n): f"built #{n}"},
+            watches=[PartnerGroup],
+        )
+        with yaprak_runtime.db.session_for(company_id) as session:
+            seen.append(dict(flt.options(session)))
+    assert seen == [{str(n): f"built #{n}"} for n in range(5)]
 
 
 def test_a_session_that_changed_watched_rows_never_uses_or_fills_the_cache(yaprak_runtime):

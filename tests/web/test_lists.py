@@ -107,6 +107,12 @@ def test_keyset_pages_walk_forward_and_back(acme, company_client, yaprak_runtime
     before = re.search(r'href="\?([^"]*before=[^"]*)" rel="prev"', third).group(1)
     back = client.get("/partners?" + before.replace("&amp;", "&")).get_data(as_text=True)
     assert _names(back) == [f"Firma {i:03d}" for i in range(51, 101)]
+    assert re.search(r"51–100", back)  # the position follows the rows shown
+    after = re.search(r'href="\?([^"]*after=[^"]*)" rel="next"', back).group(1)
+    assert "before=" not in after  # moving forward forgets the way back
+    again = client.get("/partners?" + after.replace("&amp;", "&")).get_data(as_text=True)
+    assert _names(again) == [f"Firma {i:03d}" for i in range(101, 121)]
+    assert re.search(r"101–120", again)
 
 
 def test_group_by_counts_and_sums(acme, company_client, yaprak_runtime):
@@ -233,6 +239,7 @@ def test_exports_honour_filters_columns_selection_and_neutralise_formulas(
     response = client.get("/partners?f.is_customer=1&cols=name,credit_limit&export=csv")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = response.get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Name", "Credit limit"] or rows[0] == ["Ad", "Kredi limiti"]
