@@ -24,10 +24,10 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relati
 from core.db import Base, CompanyOwned, Timestamped, utcnow
 from core.kernel.errors import KernelError
 from core.money import round_money, to_decimal
-from core.types import Money, UTCDateTime
+from core.types import Money, Quantity, UnitPrice, UTCDateTime
 
 if TYPE_CHECKING:
-    from core.models import Partner, User
+    from core.models import Partner, Product, User
 
 USER_KEY = "yaprak_user_id"
 NOT_AUDITED = {"updated_at", "updated_by_id", "version", "search_key", "created_at"}
@@ -142,6 +142,49 @@ def totals(lines: list[tuple[Decimal, Decimal, int]]) -> dict[str, Any]:
         entry["base"] += net
         entry["tax"] += line_tax
     return {"untaxed": untaxed, "tax": tax, "total": untaxed + tax, "by_rate": by_rate}
+
+
+class PricedLine(CompanyOwned):
+    """Mixin for a priced document line (sales and purchase quotes, orders, invoices):
+    a product (or a free description), a quantity, a unit price, a discount in percent and
+    a KDV rate, with the net and tax amounts rounded once by ``compute()``. The line names
+    its document in ``__audit_document__`` (the relationship's name) for the audit trail."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=10)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("1.000"))
+    unit_price: Mapped[Decimal] = mapped_column(UnitPrice(), default=Decimal("0.0000"))
+    discount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))  # percent
+    tax_rate: Mapped[int] = mapped_column(Integer, default=20)  # KDV %: 0, 1, 10, 20
+    net: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+    tax: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
+
+    @declared_attr
+    def product_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("core_product.id"), index=True)
+
+    @declared_attr
+    def product(cls) -> Mapped[Product | None]:
+        return relationship("Product")
+
+    def compute(self) -> None:
+        """``net`` and ``tax`` from quantity, price, discount and rate (``line_amounts``)."""
+        self.net, self.tax = line_amounts(
+            self.quantity, self.unit_price, self.discount or 0, self.tax_rate
+        )
+
+
+def compute_totals(document: Document, lines: list[PricedLine]) -> dict[str, Any]:
+    """Compute every line, then the document's untaxed, tax and total amounts (sums of the
+    rounded lines, never rounded again). Returns ``totals()`` with the KDV breakdown."""
+    for line in lines:
+        line.compute()
+    result = totals([(line.net, line.tax, line.tax_rate) for line in lines])
+    document.amount_untaxed = result["untaxed"]
+    document.amount_tax = result["tax"]
+    document.amount_total = result["total"]
+    return result
 
 
 # ----------------------------------------------------------------------------- audit

@@ -35,7 +35,14 @@ if TYPE_CHECKING:  # imported lazily: `yaprak --help` must stay fast
     from core.auth import Role
     from core.jobs import PeriodicTask
     from core.models import Company
-    from core.ui import DashboardCard, DocumentAction, FormSection, MenuItem
+    from core.ui import (
+        Activity,
+        DashboardCard,
+        DocumentAction,
+        FormSection,
+        MenuItem,
+        PartnerFigure,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -146,6 +153,23 @@ def document_form_sections(document: Any) -> list[FormSection]:
     This is how an add-on shows the data it keeps about another add-on's (or core's)
     record in a table of its own.
     """
+
+
+@hookspec
+def partner_activities(partner: Any, limit: int) -> list[Activity]:
+    """Return up to ``limit`` of the newest activities (``core.ui.Activity``) your add-on
+    knows of ``partner``, newest first.
+
+    The partner page merges every enabled add-on's answers into one timeline by ``when``:
+    this is how a customer's quotes, invoices, requests and campaign mails show together,
+    with nothing to synchronise. Read with ``core.db.session_of(partner)``.
+    """
+
+
+@hookspec
+def partner_figures(partner: Any) -> list[PartnerFigure]:
+    """Return figures (``core.ui.PartnerFigure``) about ``partner`` for its page: revenue
+    this year, open balance, overdue amount, last sale date. Sorted by ``sequence``."""
 
 
 @hookspec

@@ -65,6 +65,32 @@ def _template(env: Any, name: str, suffix: str, language: str, required: bool = 
     return None
 
 
+LANGUAGE_VARIABLE = "yaprak_language"
+
+
+def template_filters() -> dict[str, Any]:
+    """``money`` and ``date`` for templates rendered outside a request (mail): in the
+    language of the message being written (``yaprak_language`` in the context)."""
+    from babel.dates import format_date
+    from jinja2 import pass_context
+
+    from core.money import format_money
+
+    @pass_context
+    def money(context: Any, amount: Any, currency: str = "TRY") -> str:
+        if amount is None or amount == "":
+            return ""
+        return format_money(amount, currency, context.get(LANGUAGE_VARIABLE, "tr"))
+
+    @pass_context
+    def date(context: Any, value: Any, format: str = "medium") -> str:
+        if value is None:
+            return ""
+        return format_date(value, format, locale=context.get(LANGUAGE_VARIABLE, "tr"))
+
+    return {"money": money, "date": date}
+
+
 def queue_mail(
     session: Session,
     to: list[str],
@@ -86,6 +112,7 @@ def queue_mail(
     if not recipients:
         raise KernelError("a message needs at least one recipient")
     env = current_runtime().templates
+    context = {**context, LANGUAGE_VARIABLE: language}  # the filters' language
     subject = _template(env, template, "subject.txt", language).render(**context).strip()
     text = _template(env, template, "txt", language).render(**context)
     html_template = _template(env, template, "html", language, required=False)

@@ -58,10 +58,14 @@ class Runtime:
             folder = self.kernel.available[name].templates_dir
             if folder.is_dir():
                 folders.append(folder)
-        return Environment(
+        env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
             autoescape=select_autoescape(["html"], default_for_string=False),
         )
+        from core.mail import template_filters
+
+        env.filters.update(template_filters())
+        return env
 
     @cached_property
     def jobs(self) -> Any:

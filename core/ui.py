@@ -1,8 +1,12 @@
-"""Small value types add-ons return from UI hooks (menus, cards, actions, form sections)."""
+"""Small value types add-ons return from UI hooks (menus, cards, actions, form sections,
+the partner page's timeline and figures)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,34 @@ class FormSection:
     title: str
     html: str
     sequence: int = 100
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Something that happened with a partner, for the partner page's timeline: a quote
+    sent, an invoice posted, a request opened, a campaign mail. ``when`` orders the
+    timeline (a ``date`` counts as its midnight); ``amount`` is shown in ``currency``."""
+
+    when: date | datetime
+    kind: str  # "<addon>.<what>", e.g. "sales.invoice"
+    title: str  # shown as is: translate it in the implementation
+    url: str = ""
+    amount: Decimal | None = None
+    currency: str = "TRY"
+    state: str = ""  # a short status, shown as a badge
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PartnerFigure:
+    """A figure on a partner's page (revenue this year, open balance, last sale)."""
+
+    label: str
+    value: Any  # a Decimal (money), int, date or text
+    kind: str = "money"  # money | number | date | text
+    sequence: int = 100
+    currency: str = "TRY"
+    warn: bool = False  # shown highlighted (an overdue amount)
 
 
 def flatten(results: list) -> list:

@@ -188,6 +188,7 @@ class FormView:
         write_role: str | None = "user",
         template: str = "core/form.html",
         label: Callable[[Any], str] | None = None,
+        sections: Callable[[Any], list[Any]] | None = None,
     ) -> None:
         self.record_type = record_type
         self.model = model
@@ -206,6 +207,7 @@ class FormView:
         self.label = label or (
             lambda r: getattr(r, "display_name", None) or getattr(r, "name", None) or str(r.id)
         )
+        self.sections = sections  # the page's own sections (FormSection), before add-ons'
         self._endpoint = ""
         RECORDS[record_type] = self
 
@@ -402,7 +404,8 @@ class FormView:
             else:
                 line_rows = [dict(line) for line in values.get(self.lines.attribute, []) or []]
         if record is not None:
-            sections = by_sequence(relay.gather("document_form_sections", document=record))
+            own = self.sections(record) if self.sections is not None else []
+            sections = by_sequence(own + relay.gather("document_form_sections", document=record))
             actions = by_sequence(relay.gather("document_actions", document=record, user=user))
             workflow_actions = _workflow_actions(record)
             timeline = activity(self.record_type, record)

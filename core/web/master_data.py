@@ -15,6 +15,7 @@ from core.partners import PartnerSchema, create_partner, update_partner
 from core.products import ProductSchema, create_product, update_product
 from core.web.forms import FormView
 from core.web.lists import BulkAction, ListView
+from core.web.partner_view import partner_overview
 
 bp = Blueprint("master", __name__)
 
@@ -65,6 +66,7 @@ partner_form = FormView(
     update=update_partner,
     choices={"group_id": _groups, "payment_term_id": _terms},
     list_url=lambda: url_for("master.partners"),
+    sections=partner_overview,  # the customer view: figures and timeline from the add-ons
 )
 partners = ListView(
     ListSpec(

@@ -16,14 +16,14 @@ from core.companies import get_company
 def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
     out = cli("demo", "--no-serve").output
     assert out == (
-        "Demo company DEMO created with add-ons: acme_notes, alpha, docs, beta\n"
+        "Demo company DEMO created with add-ons: acme_notes, alpha, docs, sales, beta\n"
         "Demo login: admin@demo.demo / demo1234\n"
     )
     from yk_alpha.models import AlphaThing
 
     with yaprak_runtime.db.Session() as s:
         demo = get_company(s, "DEMO")
-        assert demo.enabled_addons == {"alpha", "beta", "docs", "acme_notes"}
+        assert demo.enabled_addons == {"alpha", "beta", "docs", "acme_notes", "sales"}
         names = s.scalars(select(AlphaThing.name).where(AlphaThing.company_id == demo.id)).all()
     assert sorted(names) == ["Default thing", "Demo one", "Demo two"]
     assert cli("demo", "--no-serve").output == (

@@ -1,0 +1,9 @@
+"""Sales: quotes, orders, deliveries, customer invoices, payments and the customer view.
+
+Documents (``core.documents.Document``) in tables prefixed ``sales_``; their workflows in
+``workflows``; the services that change them in ``quotes``, ``orders``, ``deliveries``,
+``invoices`` and ``payments`` (each change in the caller's transaction); balances in
+``ledger``. Other add-ons extend these documents through core's hooks (``after_transition``
+on ``sales.delivery`` to take stock out) and through ``sales.hookspecs`` (the cost of a
+product when an invoice is posted).
+"""

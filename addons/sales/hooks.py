@@ -1,0 +1,109 @@
+"""sales: the add-on's face to the kernel (roles, workflows, the customer view, jobs)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from core import hookimpl
+from core.auth import Role
+from core.db import session_of
+from core.i18n import _
+from core.i18n import lazy_gettext as _l
+
+from .workflows import WORKFLOWS
+
+# States of the sales documents that core does not name (translated where shown: _(state))
+STATES = [_l("sent"), _l("accepted"), _l("expired"), _l("partial"), _l("not_paid")]
+
+KIND_TITLES = {
+    "quote": _l("Quote"),
+    "order": _l("Sales order"),
+    "delivery": _l("Delivery"),
+    "invoice": _l("Invoice"),
+    "credit_note": _l("Credit note"),
+    "payment": _l("Payment"),
+}
+
+
+@hookimpl
+def roles() -> list[Role]:
+    return [
+        Role("sales.user", "Salesperson: quotes, orders and deliveries"),
+        Role("sales.accountant", "Billing: customer invoices, credit notes and payments"),
+        Role(
+            "sales.manager",
+            "Sales manager: everything in sales",
+            implies=("sales.user", "sales.accountant"),
+        ),
+    ]
+
+
+@hookimpl
+def workflows() -> list[dict[str, Any]]:
+    return WORKFLOWS
+
+
+@hookimpl
+def partner_activities(partner: Any, limit: int) -> list[Any]:
+    """The partner's quotes, orders, deliveries, invoices, credit notes and payments."""
+    from core.ui import Activity
+
+    from .ledger import documents_of
+
+    session = session_of(partner)
+    found = []
+    for kind, doc in documents_of(session, partner.id, limit):
+        if kind == "invoice" and doc.kind == "credit_note":
+            kind = "credit_note"
+        title = f"{KIND_TITLES[kind]} {doc.number or _('(draft)')}"
+        found.append(
+            Activity(
+                when=doc.date,
+                kind=f"sales.{kind}",
+                title=title,
+                amount=doc.amount_total,
+                currency=doc.currency,
+                state=_(doc.state),
+            )
+        )
+    return found
+
+
+@hookimpl
+def partner_figures(partner: Any) -> list[Any]:
+    """Revenue and gross profit this year, open balance, overdue, last sale."""
+    from core.ui import PartnerFigure
+
+    from .ledger import balance, last_sale, overdue, revenue
+
+    session = session_of(partner)
+    today = date.today()
+    sales, profit = revenue(session, partner.id, date(today.year, 1, 1), today)
+    late = overdue(session, partner.id, today)
+    currency = partner.currency
+    return [
+        PartnerFigure(_("Revenue this year"), sales, sequence=10, currency=currency),
+        PartnerFigure(_("Gross profit this year"), profit, sequence=20, currency=currency),
+        PartnerFigure(
+            _("Open balance"), balance(session, partner.id), sequence=30, currency=currency
+        ),
+        PartnerFigure(_("Overdue"), late, sequence=40, currency=currency, warn=late > 0),
+        PartnerFigure(_("Last sale"), last_sale(session, partner.id), kind="date", sequence=50),
+    ]
+
+
+def expire_quotes_job(company: Any) -> None:
+    """Daily: quotes past their validity that nobody answered become expired."""
+    from .quotes import expire_quotes
+
+    session = session_of(company)
+    expire_quotes(session, date.today())
+    session.commit()
+
+
+@hookimpl
+def periodic_tasks() -> list[Any]:
+    from core.jobs import PeriodicTask
+
+    return [PeriodicTask("expire_quotes", expire_quotes_job, minute="15", hour="1")]

@@ -1,0 +1,106 @@
+"""What a customer owes and has bought: open balance, overdue amount, revenue, last sale,
+and the sales documents on the partner's timeline. Sums run in SQL over the documents
+themselves: there is no separate ledger to keep in step."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import ZERO, SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def balance(session: Session, partner_id: int) -> Decimal:
+    """Posted invoices less posted credit notes less posted payments: what the customer owes
+    (negative: the customer has credit)."""
+    by_kind = dict(
+        session.execute(
+            select(SalesInvoice.kind, func.coalesce(func.sum(SalesInvoice.amount_total), ZERO))
+            .where(SalesInvoice.partner_id == partner_id, SalesInvoice.state == "posted")
+            .group_by(SalesInvoice.kind)
+        ).all()
+    )
+    paid = session.scalar(
+        select(func.coalesce(func.sum(SalesPayment.amount_total), ZERO)).where(
+            SalesPayment.partner_id == partner_id, SalesPayment.state == "posted"
+        )
+    )
+    return _money(by_kind.get("invoice")) - _money(by_kind.get("credit_note")) - _money(paid)
+
+
+def overdue(session: Session, partner_id: int, on: date) -> Decimal:
+    """The open amount of posted invoices due before ``on``."""
+    found = session.scalar(
+        select(func.coalesce(func.sum(SalesInvoice.amount_residual), ZERO)).where(
+            SalesInvoice.partner_id == partner_id,
+            SalesInvoice.kind == "invoice",
+            SalesInvoice.state == "posted",
+            SalesInvoice.amount_residual > 0,
+            SalesInvoice.due_date < on,
+        )
+    )
+    return _money(found)
+
+
+def revenue(session: Session, partner_id: int, start: date, end: date) -> tuple[Decimal, Decimal]:
+    """(revenue, gross profit) of posted invoices less credit notes dated start..end."""
+    rows = session.execute(
+        select(
+            SalesInvoice.kind,
+            func.coalesce(func.sum(SalesInvoice.amount_untaxed), ZERO),
+            func.coalesce(func.sum(SalesInvoice.amount_cost), ZERO),
+        )
+        .where(
+            SalesInvoice.partner_id == partner_id,
+            SalesInvoice.state == "posted",
+            SalesInvoice.date >= start,
+            SalesInvoice.date <= end,
+        )
+        .group_by(SalesInvoice.kind)
+    ).all()
+    sales = cost = ZERO
+    for kind, untaxed, cost_sum in rows:
+        sign = -1 if kind == "credit_note" else 1
+        sales += sign * _money(untaxed)
+        cost += sign * _money(cost_sum)
+    return sales, sales - cost
+
+
+def last_sale(session: Session, partner_id: int) -> date | None:
+    """The date of the customer's latest posted invoice."""
+    return session.scalar(
+        select(func.max(SalesInvoice.date)).where(
+            SalesInvoice.partner_id == partner_id,
+            SalesInvoice.kind == "invoice",
+            SalesInvoice.state == "posted",
+        )
+    )
+
+
+def documents_of(session: Session, partner_id: int, limit: int) -> list[tuple[str, Any]]:
+    """The partner's newest sales documents of every kind: (kind, document), up to
+    ``limit`` of each kind, newest first (the caller merges and cuts)."""
+    found: list[tuple[str, Any]] = []
+    for kind, model in (
+        ("quote", SalesQuote),
+        ("order", SalesOrder),
+        ("delivery", SalesDelivery),
+        ("invoice", SalesInvoice),
+        ("payment", SalesPayment),
+    ):
+        rows = session.scalars(
+            select(model)
+            .where(model.partner_id == partner_id)
+            .order_by(model.date.desc(), model.id.desc())
+            .limit(limit)
+        )
+        found.extend((kind, row) for row in rows)
+    return found

@@ -1,0 +1,168 @@
+"""What sales documents are made of, for the API, the pages and the services: every field
+checked, every bad one named. Protected fields (number, state, totals, costs, quantities
+delivered or invoiced) are never loaded from input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.i18n import N_
+from core.i18n import lazy_gettext as _l
+from core.schemas import NOT_NEGATIVE, MoneyField, PriceField, QuantityField
+
+TAX_RATES = (0, 1, 10, 20)  # KDV rates in force
+POSITIVE = validate.Range(min=0, min_inclusive=False, error=N_("must be more than zero"))
+PERCENT = validate.Range(min=0, max=100, error=N_("must be between 0 and 100"))
+
+
+class LineSchema(Schema):
+    """A priced line. Without ``unit_price`` the product's list price is used; without
+    ``tax_rate`` the product's rate; without ``description`` the product's name."""
+
+    id = fields.Integer(allow_none=True, load_default=None)
+    product_id = fields.Integer(
+        metadata={"label": _l("Product")}, allow_none=True, load_default=None
+    )
+    description = fields.String(
+        metadata={"label": _l("Description")},
+        load_default="",
+        validate=validate.Length(max=300),
+    )
+    quantity = QuantityField(
+        metadata={"label": _l("Quantity")}, load_default="1", validate=POSITIVE
+    )
+    unit_price = PriceField(
+        metadata={"label": _l("Unit price")},
+        allow_none=True,
+        load_default=None,
+        validate=NOT_NEGATIVE,
+    )
+    discount = MoneyField(metadata={"label": _l("Discount %")}, load_default="0", validate=PERCENT)
+    tax_rate = fields.Integer(
+        metadata={"label": _l("VAT %")},
+        allow_none=True,
+        load_default=None,
+        validate=validate.OneOf(TAX_RATES, error=N_("must be one of 0, 1, 10, 20")),
+    )
+
+    @validates_schema
+    def _something_sold(self, data: dict, **_: Any) -> None:
+        if data.get("product_id") is None and not (data.get("description") or "").strip():
+            raise ValidationError(N_("give a product or a description"), "product_id")
+
+
+class _Sale(Schema):
+    id = fields.Integer(dump_only=True)
+    number = fields.String(dump_only=True)
+    state = fields.String(dump_only=True)
+    partner_id = fields.Integer(metadata={"label": _l("Customer")}, required=True)
+    date = fields.Date(metadata={"label": _l("Date")}, load_default=None)
+    salesperson_id = fields.Integer(
+        metadata={"label": _l("Salesperson")}, allow_none=True, load_default=None
+    )
+    payment_term_id = fields.Integer(
+        metadata={"label": _l("Payment term")}, allow_none=True, load_default=None
+    )
+    note = fields.String(metadata={"label": _l("Note")}, load_default="")
+    amount_untaxed = MoneyField(dump_only=True)
+    amount_tax = MoneyField(dump_only=True)
+    amount_total = MoneyField(dump_only=True)
+    lines = fields.List(fields.Nested(LineSchema), load_default=list)
+
+
+class QuoteSchema(_Sale):
+    valid_until = fields.Date(
+        metadata={"label": _l("Valid until")}, allow_none=True, load_default=None
+    )
+
+    @validates_schema
+    def _valid_after_date(self, data: dict, **_: Any) -> None:
+        start, end = data.get("date"), data.get("valid_until")
+        if start is not None and end is not None and end < start:
+            raise ValidationError(N_("must not be before the quote's date"), "valid_until")
+
+
+class OrderSchema(_Sale):
+    client_reference = fields.String(
+        metadata={"label": _l("Customer reference")},
+        load_default="",
+        validate=validate.Length(max=60),
+    )
+    commitment_date = fields.Date(
+        metadata={"label": _l("Delivery date")}, allow_none=True, load_default=None
+    )
+    shipping_address = fields.String(
+        metadata={"label": _l("Shipping address")},
+        load_default="",
+        validate=validate.Length(max=2000),
+    )
+    quote_id = fields.Integer(dump_only=True)
+    delivery_status = fields.String(dump_only=True)
+    invoice_status = fields.String(dump_only=True)
+
+
+class InvoiceSchema(_Sale):
+    kind = fields.String(dump_only=True)
+    order_id = fields.Integer(dump_only=True)
+    origin_id = fields.Integer(dump_only=True)
+    due_date = fields.Date(metadata={"label": _l("Due date")}, allow_none=True, load_default=None)
+    amount_paid = MoneyField(dump_only=True)
+    amount_residual = MoneyField(dump_only=True)
+    payment_state = fields.String(dump_only=True)
+
+
+class DeliveryLineSchema(Schema):
+    order_line_id = fields.Integer(required=True)
+    quantity = QuantityField(metadata={"label": _l("Quantity")}, required=True, validate=POSITIVE)
+
+
+class DeliverySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    number = fields.String(dump_only=True)
+    state = fields.String(dump_only=True)
+    order_id = fields.Integer(dump_only=True)
+    date = fields.Date(metadata={"label": _l("Ship date")}, load_default=None)
+    shipping_address = fields.String(
+        metadata={"label": _l("Shipping address")},
+        load_default="",
+        validate=validate.Length(max=2000),
+    )
+    carrier = fields.String(
+        metadata={"label": _l("Carrier")}, load_default="", validate=validate.Length(max=100)
+    )
+    tracking_reference = fields.String(
+        metadata={"label": _l("Tracking reference")},
+        load_default="",
+        validate=validate.Length(max=100),
+    )
+    note = fields.String(metadata={"label": _l("Note")}, load_default="")
+    lines = fields.List(fields.Nested(DeliveryLineSchema), load_default=None)
+
+
+class AllocationSchema(Schema):
+    invoice_id = fields.Integer(required=True)
+    amount = MoneyField(metadata={"label": _l("Amount")}, required=True, validate=POSITIVE)
+
+
+class PaymentSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    number = fields.String(dump_only=True)
+    state = fields.String(dump_only=True)
+    partner_id = fields.Integer(metadata={"label": _l("Customer")}, required=True)
+    date = fields.Date(metadata={"label": _l("Date")}, load_default=None)
+    amount = MoneyField(metadata={"label": _l("Amount")}, required=True, validate=POSITIVE)
+    method = fields.String(
+        metadata={"label": _l("Method")},
+        load_default="bank",
+        validate=validate.OneOf(
+            ["bank", "cash", "card", "cheque"],
+            labels=[_l("Bank transfer"), _l("Cash"), _l("Credit card"), _l("Cheque")],
+        ),
+    )
+    reference = fields.String(
+        metadata={"label": _l("Reference")}, load_default="", validate=validate.Length(max=100)
+    )
+    note = fields.String(metadata={"label": _l("Note")}, load_default="")
+    allocations = fields.List(fields.Nested(AllocationSchema), load_default=None)

@@ -1,0 +1,92 @@
+"""Fixtures for the built-in add-ons' tests: a company with sales, its people and products."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from core.auth import add_user, grant
+from core.models import Company, PaymentTerm
+from core.partners import create_partner
+from core.products import create_product
+
+
+@dataclass
+class SalesWorld:
+    runtime: Any
+    company_id: int
+    user_id: int
+    prospect_id: int
+    customer_id: int
+    goods_id: int
+    service_id: int
+    term_id: int
+
+    def session(self) -> Any:
+        """A write session acting for the company (commit it yourself)."""
+        from core.documents import act_as
+
+        session = self.runtime.db.session_for(self.company_id, write=True)
+        act_as(session, self.user_id)
+        return session
+
+    def user(self, session: Any) -> Any:
+        from core.models import User
+
+        return session.get(User, self.user_id)
+
+
+@pytest.fixture
+def sales_world(yaprak_runtime, make_company) -> SalesWorld:
+    company = make_company("SATIS", addons=["sales"])
+    with yaprak_runtime.db.transaction() as session:
+        user = add_user(session, "satis@satis.test", "Selin Satış", "parola-123")
+        grant(
+            session,
+            yaprak_runtime.kernel,
+            user,
+            session.get(Company, company.id),
+            ["sales.manager"],
+        )
+        user_id = user.id
+    with yaprak_runtime.db.transaction(company.id) as session:
+        term = PaymentTerm(name="30 gün", days=30)
+        session.add(term)
+        session.flush()
+        prospect = create_partner(
+            session,
+            {"name": "Karadeniz Lojistik A.Ş.", "is_prospect": True, "email": "info@kl.test"},
+        )
+        customer = create_partner(
+            session,
+            {"name": "Ege Yapı Ltd.", "is_customer": True, "payment_term_id": term.id},
+        )
+        goods = create_product(
+            session,
+            {
+                "code": "CIM-50",
+                "name": "Çimento 50 kg",
+                "list_price": "100",
+                "cost_price": "60",
+                "tax_rate": 20,
+            },
+        )
+        service = create_product(
+            session,
+            {
+                "code": "MONTAJ",
+                "name": "Montaj hizmeti",
+                "type": "service",
+                "list_price": "500",
+                "cost_price": "0",
+                "tax_rate": 20,
+            },
+        )
+        ids = (prospect.id, customer.id, goods.id, service.id, term.id)
+    return SalesWorld(yaprak_runtime, company.id, user_id, *ids)
+
+
+D = Decimal
