@@ -62,7 +62,7 @@ def partner_activities(partner: Any, limit: int) -> list[Any]:
                 when=doc.date,
                 kind=f"sales.{kind}",
                 title=title,
-                amount=doc.amount_total,
+                amount=None if kind == "delivery" else doc.amount_total,
                 currency=doc.currency,
                 state=_(doc.state),
             )
