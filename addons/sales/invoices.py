@@ -79,26 +79,20 @@ def invoice_order(
         payment_term_id=order.payment_term_id,
         note=f"{order.number} / {order.client_reference}" if order.client_reference else "",
     )
-    lines = []
-    errors: dict[str, list[str]] = {}
-    for line in order.lines:
-        left = line.qty_to_invoice
-        wanted = left if quantities is None else quantities.get(line.id, NO_QTY)
-        if wanted <= 0:
-            continue
-        if wanted > left:
-            errors[str(line.id)] = [N_("more than is left to invoice of the order line")]
-            continue
-        lines.append(
-            SalesInvoiceLine(
-                sequence=line.sequence,
-                order_line_id=line.id,
-                quantity=wanted,
-                **{name: getattr(line, name) for name in COPIED},
-            )
+    picked = _pick(
+        [(line, line.qty_to_invoice) for line in order.lines],
+        quantities,
+        N_("more than is left to invoice of the order line"),
+    )
+    lines = [
+        SalesInvoiceLine(
+            sequence=line.sequence,
+            order_line_id=line.id,
+            quantity=wanted,
+            **{name: getattr(line, name) for name in COPIED},
         )
-    if errors:
-        raise ValidationError({"quantities": errors})
+        for line, wanted in picked
+    ]
     if not lines:
         raise ValidationError(N_("nothing to invoice: deliver first"), "order_id")
     invoice.lines = lines
@@ -125,29 +119,23 @@ def credit_note(
         salesperson_id=invoice.salesperson_id,
         note=invoice.number or "",
     )
-    lines = []
-    errors: dict[str, list[str]] = {}
-    for line in invoice.lines:
-        left = line.quantity - credited.get(line.id, NO_QTY)
-        wanted = left if quantities is None else quantities.get(line.id, NO_QTY)
-        if wanted <= 0:
-            continue
-        if wanted > left:
-            errors[str(line.id)] = [N_("more than was invoiced and not credited yet")]
-            continue
-        lines.append(
-            SalesInvoiceLine(
-                sequence=line.sequence,
-                order_line_id=line.order_line_id,
-                origin_line_id=line.id,
-                quantity=wanted,
-                cost_unit=line.cost_unit,
-                cost_basis=line.cost_basis,
-                **{name: getattr(line, name) for name in COPIED},
-            )
+    picked = _pick(
+        [(line, line.quantity - credited.get(line.id, NO_QTY)) for line in invoice.lines],
+        quantities,
+        N_("more than was invoiced and not credited yet"),
+    )
+    lines = [
+        SalesInvoiceLine(
+            sequence=line.sequence,
+            order_line_id=line.order_line_id,
+            origin_line_id=line.id,
+            quantity=wanted,
+            cost_unit=line.cost_unit,
+            cost_basis=line.cost_basis,
+            **{name: getattr(line, name) for name in COPIED},
         )
-    if errors:
-        raise ValidationError({"quantities": errors})
+        for line, wanted in picked
+    ]
     if not lines:
         raise ValidationError(N_("everything was credited already"), "origin_id")
     note.lines = lines
@@ -155,6 +143,26 @@ def credit_note(
     session.add(note)
     session.flush()
     return note
+
+
+def _pick(
+    candidates: list[tuple[Any, Decimal]], quantities: dict[int, Decimal] | None, too_much: str
+) -> list[tuple[Any, Decimal]]:
+    """(line, quantity) to take from each (line, quantity left): all that is left, or the
+    ``quantities`` asked per line id, never more than is left (named per line id)."""
+    picked = []
+    errors: dict[str, list[str]] = {}
+    for line, left in candidates:
+        wanted = left if quantities is None else quantities.get(line.id, NO_QTY)
+        if wanted <= 0:
+            continue
+        if wanted > left:
+            errors[str(line.id)] = [too_much]
+            continue
+        picked.append((line, wanted))
+    if errors:
+        raise ValidationError({"quantities": errors})
+    return picked
 
 
 def _credited(session: Session, invoice: SalesInvoice) -> dict[int, Decimal]:
