@@ -166,7 +166,7 @@ class PricedLine(CompanyOwned):
 
     @declared_attr
     def product(cls) -> Mapped[Product | None]:
-        return relationship("Product")
+        return relationship("Product", lazy="selectin")  # with the lines: one query, not one each
 
     def compute(self) -> None:
         """``net`` and ``tax`` from quantity, price, discount and rate (``line_amounts``)."""

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.cache import SharedCache
 from core.documents import USER_KEY, Document, TransitionRefused, document_classes, transition
 from core.kernel.errors import KernelError
 from core.models.workflow import Approval, Delegation, WorkflowSetting
@@ -166,6 +167,9 @@ class Workflow:
         return self.bands[-1].chain if self.bands else ()
 
 
+_WORKFLOWS = SharedCache("core.workflows", watches=[WorkflowSetting])
+
+
 @cache
 def _validator():
     from jsonschema import Draft202012Validator
@@ -291,8 +295,21 @@ def workflow_definition(session: Session, document_type: str) -> dict:
     return copy.deepcopy(defaults[document_type])
 
 
+def workflow_of(session: Session, document_type: str) -> Workflow:
+    """The company's parsed workflow of ``document_type``, kept per worker until a company's
+    workflow changes (``core.cache``): documents ask for it on every change and flush, and
+    parsing validates the JSON against its schema."""
+    from core.tenancy import company_of
+
+    return _WORKFLOWS.get(
+        session,
+        (company_of(session), document_type),
+        lambda: parse_workflow(workflow_definition(session, document_type)),
+    )
+
+
 def workflow_for(session: Session, document: Document) -> Workflow:
-    return parse_workflow(workflow_definition(session, document.__document_type__))
+    return workflow_of(session, document.__document_type__)
 
 
 def save_workflow(session: Session, raw: dict) -> Workflow:
@@ -656,16 +673,14 @@ def _reset_on_change(session: Session, _context: Any, _instances: Any) -> None:
 
             state = inspect(obj)
             try:
-                fields = parse_workflow(
-                    workflow_definition(session, obj.__document_type__)
-                ).reset_fields
+                fields = workflow_of(session, obj.__document_type__).reset_fields
             except KernelError:
                 continue
             if any(state.attrs[f].history.has_changes() for f in fields if f in state.attrs):
                 changed[id(obj)] = obj
     for document in changed.values():
         try:
-            workflow = parse_workflow(workflow_definition(session, document.__document_type__))
+            workflow = workflow_of(session, document.__document_type__)
         except KernelError:
             continue
         step = workflow.approval_step

@@ -15,6 +15,7 @@ class WorkflowSetting(CompanyOwned, Base):
     """A company's own copy of a document type's workflow (JSON, validated)."""
 
     __tablename__ = "core_workflow"
+    __cache_versioned__ = True  # parsed workflows are kept per worker (core.workflow)
     __table_args__ = (UniqueConstraint("company_id", "document_type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
