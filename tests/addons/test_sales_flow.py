@@ -236,3 +236,27 @@ def test_overdue_and_partner_view_figures(sales_world):
         assert overdue(s, w.customer_id, date.today()) == D("1200.00")
         assert balance(s, w.customer_id) == D("1200.00")
         s.commit()
+
+
+def test_quotes_expire_reject_and_reopen(sales_world):
+    w = sales_world
+    today = date.today()
+    with w.session() as s:
+        old = _quote(w, s, w.customer_id, [{"product_id": w.goods_id}])
+        old.date, old.valid_until = today - timedelta(days=40), today - timedelta(days=10)
+        current = _quote(w, s, w.customer_id, [{"product_id": w.goods_id}])
+        current.valid_until = today + timedelta(days=5)
+        sent = _quote(w, s, w.customer_id, [{"product_id": w.goods_id}])
+        quotes.send_quote(s, sent, w.user(s))
+        assert quotes.expire_quotes(s, today) == 1  # the daily job
+        assert (old.state, current.state) == ("expired", "draft")
+        with pytest.raises(ValidationError, match="open quote"):
+            quotes.update_quote(s, old, {"note": "late"})
+        from core.documents import transition
+
+        transition(s, sent, "reject", w.user(s))
+        transition(s, sent, "reopen", w.user(s))
+        assert sent.state == "draft" and sent.number.startswith("TKL-")  # keeps its number
+        with pytest.raises(TransitionRefused):
+            transition(s, old, "accept", w.user(s))  # expired: reopen first
+        s.commit()
