@@ -134,8 +134,14 @@ def pdf_context(document: Any) -> dict[str, Any]:
     from core.documents import totals
     from core.money_words import amount_in_words
 
-    from .models import SalesAllocation, SalesDelivery, SalesInvoice, SalesOrder, SalesPayment
-    from .models import SalesQuote
+    from .models import (
+        SalesAllocation,
+        SalesDelivery,
+        SalesInvoice,
+        SalesOrder,
+        SalesPayment,
+        SalesQuote,
+    )
 
     kinds = (SalesQuote, SalesOrder, SalesDelivery, SalesInvoice, SalesPayment)
     if not isinstance(document, kinds):

@@ -4,6 +4,7 @@ payment receipt): made through the services, fetched as a user would, read back 
 from __future__ import annotations
 
 import io
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -17,6 +18,7 @@ from core.partners import create_partner
 from core.testing.plugin import client_for
 
 CUSTOMER = "Çağrı Işıkoğlu İnşaat Şti."
+VALID_UNTIL = date.today() + timedelta(days=30)
 
 
 def pdf_text(data: bytes) -> str:
@@ -79,6 +81,8 @@ def make_quote(w, s, partner_id):
     data = QuoteSchema().load(
         {
             "partner_id": partner_id,
+            "valid_until": VALID_UNTIL.isoformat(),
+            "salesperson_id": w.user_id,
             "lines": [
                 {"product_id": w.goods_id, "quantity": "10", "discount": "10"},
                 {"description": "Nakliye <İzmir>", "quantity": "1", "unit_price": "100",
@@ -128,6 +132,8 @@ def test_quote_pdf(world, client):
     text = fetch(client, "quote", quote_id)
     assert f"Teklif {number}" in text
     assert_letterhead_and_customer(text)
+    assert f"Geçerlilik tarihi {VALID_UNTIL.strftime('%d.%m.%Y')}" in text
+    assert "Satış temsilcisi Selin Satış" in text
     assert "Çimento 50 kg" in text and "Nakliye <İzmir>" in text
     assert "100,00 ₺" in text and "%10" in text  # unit price, discount
     assert "900,00 ₺" in text
@@ -161,12 +167,12 @@ def test_delivery_note_pdf_has_quantities_and_no_prices(world, client):
     with w.session() as s:
         order, delivery, _ = invoiced(w, s, quantity="12.5")
         number, order_number, delivery_id = delivery.number, order.number, delivery.id
-        date = delivery.date.strftime("%d.%m.%Y")
+        shipped = delivery.date.strftime("%d.%m.%Y")
         s.commit()
     text = fetch(client, "delivery", delivery_id)
     assert f"İrsaliye {number}" in text
     assert_letterhead_and_customer(text)
-    assert f"Sevk tarihi {date}" in text
+    assert f"Sevk tarihi {shipped}" in text
     assert f"Sipariş {order_number}" in text
     assert "Taşıyıcı Yurtiçi Kargo" in text and "Kargo takip no YK-778899" in text
     assert "Çimento 50 kg 12,5" in text
