@@ -272,3 +272,22 @@ def test_who_may_not_read_the_pdfs(world, client, yaprak_app, make_company):
     stranger = client_for(yaprak_app, other, roles=("sales.manager",))
     assert stranger.get(f"/documents/sales.quote/{quote_id}.pdf").status_code == 404
     assert client.get(f"/documents/sales.quote/{quote_id}.pdf").status_code == 200
+
+
+def test_a_company_version_of_the_invoice_renders_in_the_sandbox(world, client):
+    """A company's own invoice template (sandboxed) still has the includes and extra.sales."""
+    from core.templates import file_source, set_override, template_folders
+
+    w = world
+    shipped = template_folders(w.runtime.kernel)
+    source = file_source("sales/pdf/invoice.html", shipped)
+    source = source.replace("{% block footer %}", "{% block footer %}<p>Bizim fatura</p>")
+    with w.session() as s:
+        set_override(s, "sales/pdf/invoice.html", source, shipped)
+        _, _, invoice = invoiced(w, s)
+        invoice_id = invoice.id
+        s.commit()
+    text = fetch(client, "invoice", invoice_id)
+    assert "Bizim fatura" in text
+    assert "%20 1.000,00 ₺ 200,00 ₺" in text and "Yalnız: BinİkiYüzTürkLirası" in text
+    assert "VKN: 1234567890" in text
