@@ -107,3 +107,67 @@ def periodic_tasks() -> list[Any]:
     from core.jobs import PeriodicTask
 
     return [PeriodicTask("expire_quotes", expire_quotes_job, minute="15", hour="1")]
+
+
+def _customer(document: Any) -> dict[str, Any] | None:
+    """The customer block of a sales PDF: name, billing address, tax office, VKN or TCKN."""
+    partner = document.partner
+    if partner is None:
+        return None
+    billing = partner.address("billing")
+    return {
+        "name": partner.name,
+        "address": billing.one_line() if billing is not None else "",
+        "tax_office": partner.tax_office or "",
+        "tax_id": partner.tax_id or "",
+        "national_id": partner.national_id or "",
+    }
+
+
+@hookimpl
+def pdf_context(document: Any) -> dict[str, Any]:
+    """What the sales PDFs print beyond the document's own fields (``extra.sales``):
+    ``customer`` (see ``_customer``), ``by_rate`` (the KDV breakdown: ``rate``, ``base``,
+    ``tax`` per rate, lowest rate first), ``in_words`` (the total in words by language,
+    ``tr`` joined as on money documents) and, on a payment, ``allocations`` (the invoices
+    it paid: ``number``, ``date``, ``amount``)."""
+    from core.documents import totals
+    from core.money_words import amount_in_words
+
+    from .models import (
+        SalesAllocation,
+        SalesDelivery,
+        SalesInvoice,
+        SalesOrder,
+        SalesPayment,
+        SalesQuote,
+    )
+
+    kinds = (SalesQuote, SalesOrder, SalesDelivery, SalesInvoice, SalesPayment)
+    if not isinstance(document, kinds):
+        return {}
+    context: dict[str, Any] = {"customer": _customer(document)}
+    if isinstance(document, SalesQuote | SalesOrder | SalesInvoice):
+        result = totals([(line.net, line.tax, line.tax_rate) for line in document.lines])
+        context["by_rate"] = [
+            {"rate": rate, "base": entry["base"], "tax": entry["tax"]}
+            for rate, entry in sorted(result["by_rate"].items())
+        ]
+    if isinstance(document, SalesInvoice | SalesPayment):
+        context["in_words"] = {
+            "tr": amount_in_words(document.amount_total, document.currency, "tr"),
+            "en": amount_in_words(document.amount_total, document.currency, "en"),
+        }
+    if isinstance(document, SalesPayment) and document.id is not None:
+        from sqlalchemy import select
+
+        rows = session_of(document).scalars(
+            select(SalesAllocation)
+            .where(SalesAllocation.payment_id == document.id)
+            .order_by(SalesAllocation.date, SalesAllocation.id)
+        )
+        context["allocations"] = [
+            {"number": row.invoice.display_name, "date": row.date, "amount": row.amount}
+            for row in rows
+        ]
+    return context
