@@ -107,3 +107,51 @@ def periodic_tasks() -> list[Any]:
     from core.jobs import PeriodicTask
 
     return [PeriodicTask("expire_quotes", expire_quotes_job, minute="15", hour="1")]
+
+
+@hookimpl
+def addon_blueprints() -> list[Any]:
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def api_blueprints() -> list[Any]:
+    from .api import api
+
+    return [api]
+
+
+@hookimpl
+def menu_items(company: Any, user: Any) -> list[Any]:
+    from core.ui import MenuItem
+
+    group = _("Sales")
+    return [
+        MenuItem(_("Quotes"), "/sales/quotes", sequence=40, group=group),
+        MenuItem(_("Orders"), "/sales/orders", sequence=41, group=group),
+        MenuItem(_("Deliveries"), "/sales/deliveries", sequence=42, group=group),
+        MenuItem(_("Invoices"), "/sales/invoices", sequence=43, group=group),
+        MenuItem(_("Payments"), "/sales/payments", sequence=44, group=group),
+    ]
+
+
+@hookimpl
+def document_actions(document: Any, user: Any) -> list[Any]:
+    from .views import document_actions as actions
+
+    return actions(document, user)
+
+
+@hookimpl
+def before_transition(document: Any, action: str, user: Any) -> None:
+    """A sales document changes state only through its service (the page's buttons, the
+    API's action routes, scripts): core's generic workflow actions would skip the work that
+    goes with the state (the order of an accepted quote, the costs of a posted invoice)."""
+    from core.documents import Veto
+
+    from .workflows import from_service
+
+    if not from_service(document):
+        raise Veto(_("use the document's own buttons for this action"))

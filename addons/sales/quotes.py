@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.documents import transition
+
 from core.i18n import N_
 
+from .workflows import service_transition
 from .lines import apply_header, check_links, partner_of, replace_lines, require_state
 from .models import SalesOrder, SalesOrderLine, SalesQuote, SalesQuoteLine
 
@@ -59,7 +60,7 @@ def send_quote(
         from marshmallow import ValidationError
 
         raise ValidationError(N_("a quote needs at least one line"), "lines")
-    transition(session, quote, "send", user)
+    service_transition(session, quote, "send", user)
     if quote.partner is not None and quote.partner.email:
         queue_mail(
             session,
@@ -78,7 +79,7 @@ def accept_quote(session: Session, quote: SalesQuote, user: Any) -> SalesOrder:
         from marshmallow import ValidationError
 
         raise ValidationError(N_("a quote needs at least one line"), "lines")
-    transition(session, quote, "accept", user)
+    service_transition(session, quote, "accept", user)
     partner = quote.partner
     if partner is not None and not partner.is_customer:
         partner.is_customer = True  # the same row: nothing to convert or sync
@@ -123,5 +124,5 @@ def expire_quotes(session: Session, on: date) -> int:
         )
     ).all()
     for quote in found:
-        transition(session, quote, "expire", None, system=True)
+        service_transition(session, quote, "expire", None, system=True)
     return len(found)

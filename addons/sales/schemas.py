@@ -17,7 +17,7 @@ POSITIVE = validate.Range(min=0, min_inclusive=False, error=N_("must be more tha
 PERCENT = validate.Range(min=0, max=100, error=N_("must be between 0 and 100"))
 
 
-class LineSchema(Schema):
+class SalesLineSchema(Schema):
     """A priced line. Without ``unit_price`` the product's list price is used; without
     ``tax_rate`` the product's rate; without ``description`` the product's name."""
 
@@ -53,6 +53,9 @@ class LineSchema(Schema):
             raise ValidationError(N_("give a product or a description"), "product_id")
 
 
+LineSchema = SalesLineSchema  # the name the services and tests use
+
+
 class _Sale(Schema):
     id = fields.Integer(dump_only=True)
     number = fields.String(dump_only=True)
@@ -69,7 +72,7 @@ class _Sale(Schema):
     amount_untaxed = MoneyField(dump_only=True)
     amount_tax = MoneyField(dump_only=True)
     amount_total = MoneyField(dump_only=True)
-    lines = fields.List(fields.Nested(LineSchema), load_default=list)
+    lines = fields.List(fields.Nested(SalesLineSchema), load_default=list)
 
 
 class QuoteSchema(_Sale):
