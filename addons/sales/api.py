@@ -78,8 +78,8 @@ def _action_view(kind: str, action: str) -> Any:
             result = run_action(kind, document, step)
         except TransitionRefused as exc:
             raise ApiRefused(409, "Conflict", str(exc)) from exc
-        except ValidationError:
-            raise
+        except ValidationError as exc:  # named by its field: {"lines": [...]}
+            raise ValidationError(exc.normalized_messages()) from exc
         if result is not None and type(result) in KIND_OF:
             return jsonify(RESOURCES[KIND_OF[type(result)]].dump(result))
         return jsonify(resource.dump(document))
