@@ -58,7 +58,7 @@ LineSchema = SalesLineSchema  # the name the services and tests use
 
 class _Sale(Schema):
     id = fields.Integer(dump_only=True)
-    number = fields.String(dump_only=True)
+    number = fields.String(dump_only=True, allow_none=True)
     state = fields.String(dump_only=True)
     partner_id = fields.Integer(metadata={"label": _l("Customer")}, required=True)
     date = fields.Date(metadata={"label": _l("Date")}, load_default=None)
@@ -101,15 +101,15 @@ class OrderSchema(_Sale):
         load_default="",
         validate=validate.Length(max=2000),
     )
-    quote_id = fields.Integer(dump_only=True)
+    quote_id = fields.Integer(dump_only=True, allow_none=True)
     delivery_status = fields.String(dump_only=True)
     invoice_status = fields.String(dump_only=True)
 
 
 class InvoiceSchema(_Sale):
     kind = fields.String(dump_only=True)
-    order_id = fields.Integer(dump_only=True)
-    origin_id = fields.Integer(dump_only=True)
+    order_id = fields.Integer(dump_only=True, allow_none=True)
+    origin_id = fields.Integer(dump_only=True, allow_none=True)
     due_date = fields.Date(metadata={"label": _l("Due date")}, allow_none=True, load_default=None)
     amount_paid = MoneyField(dump_only=True)
     amount_residual = MoneyField(dump_only=True)
@@ -123,7 +123,7 @@ class DeliveryLineSchema(Schema):
 
 class DeliverySchema(Schema):
     id = fields.Integer(dump_only=True)
-    number = fields.String(dump_only=True)
+    number = fields.String(dump_only=True, allow_none=True)
     state = fields.String(dump_only=True)
     order_id = fields.Integer(dump_only=True)
     date = fields.Date(metadata={"label": _l("Ship date")}, load_default=None)
@@ -151,7 +151,7 @@ class AllocationSchema(Schema):
 
 class PaymentSchema(Schema):
     id = fields.Integer(dump_only=True)
-    number = fields.String(dump_only=True)
+    number = fields.String(dump_only=True, allow_none=True)
     state = fields.String(dump_only=True)
     partner_id = fields.Integer(metadata={"label": _l("Customer")}, required=True)
     date = fields.Date(metadata={"label": _l("Date")}, load_default=None)
