@@ -245,6 +245,7 @@ def test_another_companys_documents_are_not_found(
 
 def test_roles_and_menu(sales_world, company, make_company, company_client):
     nobody = company_client(company, roles=["user"])
+    assert "/sales/quotes" not in nobody.get("/").get_data(as_text=True)  # no Sales menu
     assert nobody.get("/sales/quotes").status_code == 403
     assert nobody.get("/sales/invoices").status_code == 403
     seller = company_client(company, roles=["sales.user"])
