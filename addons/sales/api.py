@@ -89,9 +89,7 @@ def _action_view(kind: str, action: str) -> Any:
     return api.doc(summary=f"{action.replace('_', ' ').capitalize()} a {kind}")(
         api.response(200, answer.schema)(
             api.alt_response(400, schema=ApiErrorSchema, description="refused input")(
-                api.alt_response(409, schema=ApiErrorSchema, description="not possible now")(
-                    view
-                )
+                api.alt_response(409, schema=ApiErrorSchema, description="not possible now")(view)
             )
         )
     )

@@ -134,7 +134,8 @@ def _may_see_sales(company: Any, user: Any) -> bool:
 
     session, kernel = db_session(), runtime().kernel
     return any(
-        has_role(session, kernel, user, company, role) for role in ("sales.user", "sales.accountant")
+        has_role(session, kernel, user, company, role)
+        for role in ("sales.user", "sales.accountant")
     )
 
 

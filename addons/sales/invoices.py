@@ -18,10 +18,10 @@ from core.models import PaymentTerm, Product
 from core.money import round_money
 from core.tenancy import company_of
 
-from .workflows import service_transition
 from .lines import apply_header, check_links, due_date, partner_of, replace_lines, require_state
 from .models import NO_QTY, ZERO, SalesInvoice, SalesInvoiceLine, SalesOrder
 from .orders import lock, update_status
+from .workflows import service_transition
 
 HEADER = ("date", "salesperson_id", "payment_term_id", "note", "due_date")
 COPIED = ("product_id", "description", "unit_price", "discount", "tax_rate")

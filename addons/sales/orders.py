@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from core.documents import Document
 from core.i18n import N_
 
-from .workflows import service_transition
 from .lines import apply_header, check_links, partner_of, replace_lines, require_state
 from .models import NO_QTY, SalesDelivery, SalesDeliveryLine, SalesOrder, SalesOrderLine
+from .workflows import service_transition
 
 HEADER = (
     "date",

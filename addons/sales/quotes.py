@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-
 from core.i18n import N_
 
-from .workflows import service_transition
 from .lines import apply_header, check_links, partner_of, replace_lines, require_state
 from .models import SalesOrder, SalesOrderLine, SalesQuote, SalesQuoteLine
+from .workflows import service_transition
 
 HEADER = ("date", "salesperson_id", "payment_term_id", "note", "valid_until")
 LINE_FIELDS = ("product_id", "description", "quantity", "unit_price", "discount", "tax_rate")

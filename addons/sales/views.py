@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect
@@ -29,8 +28,8 @@ from core.web.lists import ListView
 from . import deliveries, invoices, orders, payments, quotes
 from .lines import apply_header, partner_of, require_state
 from .models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
-from .workflows import service_transition
 from .schemas import DeliverySchema, InvoiceSchema, OrderSchema, PaymentSchema, QuoteSchema
+from .workflows import service_transition
 
 bp = Blueprint("pages", __name__)
 
@@ -773,7 +772,3 @@ def document_actions(document: Any, user: Any) -> list[Any]:
         )
         for a in offered(document)
     ]
-
-
-def overdue_today(invoice: SalesInvoice) -> bool:
-    return invoice.is_overdue(date.today())

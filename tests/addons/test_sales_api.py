@@ -3,6 +3,8 @@ action routes; field errors, protected fields, another company's ids, roles."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -88,9 +90,7 @@ def test_quote_to_payment_through_the_api(sales_world, api):
     assert again.status_code == 409
 
 
-def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(
-    sales_world, api, yaprak_runtime
-):
+def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(sales_world, api, yaprak_runtime):
     w = sales_world
     r = api.post(
         "/api/v1/sales/orders",
@@ -194,3 +194,30 @@ def test_the_sales_operations_keep_to_their_schemas(sales_world, api, yaprak_app
         check()
     assert all(status < 500 for status in statuses)
     assert (200 if mode == "positive" else 400) in statuses
+
+
+def test_the_overdue_filter(sales_world, api):
+    w = sales_world
+    old = _ok(
+        api.post(
+            "/api/v1/sales/invoices",
+            json={
+                "partner_id": w.customer_id,
+                "date": str(date.today() - timedelta(days=90)),  # due in 30 days (its term)
+                "lines": [{"product_id": w.goods_id}],
+            },
+        ),
+        201,
+    )
+    new = _ok(
+        api.post(
+            "/api/v1/sales/invoices",
+            json={"partner_id": w.customer_id, "lines": [{"product_id": w.goods_id}]},
+        ),
+        201,
+    )
+    for invoice in (old, new):
+        _ok(api.post(f"/api/v1/sales/invoices/{invoice['id']}/post"))
+    late = _ok(api.get("/api/v1/sales/invoices?f.overdue=1"))["items"]
+    assert [i["id"] for i in late] == [old["id"]]
+    assert late[0]["due_date"] < str(date.today())

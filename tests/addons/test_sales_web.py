@@ -194,9 +194,7 @@ def test_a_refused_action_is_flashed_and_writes_nothing(sales_world, web, yaprak
     assert web.post(f"/sales/quote/{quote_id}/act/cancel").status_code == 400
     assert _one(yaprak_runtime, w.company_id, SalesQuote, quote_id).state == "draft"
     # core's generic workflow action: vetoed on a sales document
-    web.post(
-        f"/records/sales.quote/{quote_id}/actions/cancel", data={"csrf_token": web.token_}
-    )
+    web.post(f"/records/sales.quote/{quote_id}/actions/cancel", data={"csrf_token": web.token_})
     assert _one(yaprak_runtime, w.company_id, SalesQuote, quote_id).state == "draft"
 
 
