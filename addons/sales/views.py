@@ -309,8 +309,9 @@ def _spec(
     states: dict[str, Any],
     filters: list[Filter] = (),  # type: ignore[assignment]
     salesperson: bool = True,
+    extra_load: tuple[Any, ...] = (),
 ) -> ListSpec:
-    load = [joinedload(model.partner)]
+    load = [joinedload(model.partner), *extra_load]
     if salesperson:
         load.append(joinedload(model.salesperson))
     return ListSpec(
@@ -400,12 +401,12 @@ deliveries_list = ListView(
         ],
         DELIVERY_STATES,
         salesperson=False,
+        extra_load=(joinedload(SalesDelivery.order),),
     ),
     title=_l("Deliveries"),
     form=delivery_form,
     read_role=USER,
 )
-deliveries_list.spec.load = [*deliveries_list.spec.load, joinedload(SalesDelivery.order)]
 
 
 def _overdue_expr() -> Any:
@@ -757,11 +758,15 @@ def document_actions(document: Any, user: Any) -> list[Any]:
     """``core.ui.DocumentAction`` buttons for a sales document (the hook's answer)."""
     from flask import has_request_context, url_for
 
+    from core.auth import has_role
     from core.ui import DocumentAction
+    from core.web.context import current_company, runtime
 
     kind = KIND_OF.get(type(document))
     if kind is None or not has_request_context():
         return []
+    session, kernel, company = db_session(), runtime().kernel, current_company()
+    allowed = {role: has_role(session, kernel, user, company, role) for role in (USER, ACCOUNTANT)}
     return [
         DocumentAction(
             a.name,
@@ -771,4 +776,5 @@ def document_actions(document: Any, user: Any) -> list[Any]:
             style=a.style,
         )
         for a in offered(document)
+        if allowed.get(a.role)
     ]
