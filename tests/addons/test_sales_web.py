@@ -134,6 +134,7 @@ def test_quote_to_payment_through_the_pages(sales_world, web, yaprak_runtime):
             )
         ).all()
         assert [line.quantity for d in drafts for line in d.lines] == [D("6.000")]
+        (backorder,) = drafts
     shipped = _one(yaprak_runtime, w.company_id, SalesDelivery, delivery_id)
     assert (shipped.state, shipped.carrier) == ("done", "Aras Kargo")
 
@@ -167,6 +168,19 @@ def test_quote_to_payment_through_the_pages(sales_world, web, yaprak_runtime):
     payment = _one(yaprak_runtime, w.company_id, SalesPayment, payment_id)
     assert (payment.state, payment.amount_total) == ("posted", D("1000.00"))
     assert web.get("/sales/payments").status_code == 200
+
+    # every page of the flow shows, with the buttons its state allows
+    for path, button in (
+        (f"/sales/orders/{order_id}", f"/sales/order/{order_id}/act/cancel"),
+        (f"/sales/deliveries/{backorder.id}", f"/sales/delivery/{backorder.id}/act/ship"),
+        (f"/sales/invoices/{invoice_id}", f"/sales/invoice/{invoice_id}/act/credit_note"),
+        (f"/sales/payments/{payment_id}", f"/sales/payment/{payment_id}/act/cancel"),
+    ):
+        page = web.get(path)
+        assert page.status_code == 200 and button in page.get_data(as_text=True), path
+    for path in ("/sales/orders", "/sales/deliveries", "/sales/invoices", "/sales/payments"):
+        assert web.get(path).status_code == 200
+        assert web.get(f"{path}?export=csv").status_code == 200
 
     # a credit note from the posted invoice
     note_id = _id(_act(web, "invoice", invoice_id, "credit_note"))
