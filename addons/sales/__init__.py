@@ -6,4 +6,10 @@ Documents (``core.documents.Document``) in tables prefixed ``sales_``; their wor
 ``ledger``. Other add-ons extend these documents through core's hooks (``after_transition``
 on ``sales.delivery`` to take stock out) and through ``sales.hookspecs`` (the cost of a
 product when an invoice is posted).
+
+Pages in ``views`` (lists and record pages under ``/sales/``, the document buttons posting to
+``/sales/<kind>/<id>/act/<action>``), the JSON API in ``api`` (``/api/v1/sales/...``, each
+action at ``POST /<documents>/<id>/<action>``). A sales document changes state only through
+its service: ``workflows.service_transition``; core's generic workflow actions are refused
+by ``before_transition`` (they would skip the work that goes with the state).
 """

@@ -12,12 +12,12 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from core.documents import transition
 from core.i18n import N_
 
 from .lines import apply_header, require_state
 from .models import SalesDelivery, SalesDeliveryLine
 from .orders import lock, prepare_delivery, update_status
+from .workflows import service_transition
 
 HEADER = ("date", "shipping_address", "carrier", "tracking_reference", "note")
 
@@ -74,7 +74,7 @@ def ship_delivery(
             errors[index] = {"quantity": [N_("more than is left to deliver of the order")]}
     if errors:
         raise ValidationError({"lines": errors})
-    transition(session, delivery, "ship", user)
+    service_transition(session, delivery, "ship", user)
     for line in delivery.lines:
         line.order_line.qty_delivered += line.quantity
     update_status(order)
@@ -85,5 +85,5 @@ def ship_delivery(
 def cancel_delivery(session: Session, delivery: SalesDelivery, user: Any) -> SalesDelivery:
     """Cancel a draft delivery (a shipped one stays: it happened)."""
     require_state(delivery, ("draft",), N_("only a draft delivery can be cancelled"))
-    transition(session, delivery, "cancel", user)
+    service_transition(session, delivery, "cancel", user)
     return delivery

@@ -171,3 +171,69 @@ def pdf_context(document: Any) -> dict[str, Any]:
             for row in rows
         ]
     return context
+
+
+@hookimpl
+def addon_blueprints() -> list[Any]:
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def api_blueprints() -> list[Any]:
+    from .api import api
+
+    return [api]
+
+
+def _may_see_sales(company: Any, user: Any) -> bool:
+    """The Sales menu for people with a sales role (the pages answer 403 to the others)."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return True
+    from core.auth import has_role
+    from core.web.context import db_session, runtime
+
+    session, kernel = db_session(), runtime().kernel
+    return any(
+        has_role(session, kernel, user, company, role)
+        for role in ("sales.user", "sales.accountant")
+    )
+
+
+@hookimpl
+def menu_items(company: Any, user: Any) -> list[Any]:
+    from core.ui import MenuItem
+
+    if user is not None and not _may_see_sales(company, user):
+        return []
+    group = _("Sales")
+    return [
+        MenuItem(_("Quotes"), "/sales/quotes", sequence=40, group=group),
+        MenuItem(_("Orders"), "/sales/orders", sequence=41, group=group),
+        MenuItem(_("Deliveries"), "/sales/deliveries", sequence=42, group=group),
+        MenuItem(_("Invoices"), "/sales/invoices", sequence=43, group=group),
+        MenuItem(_("Payments"), "/sales/payments", sequence=44, group=group),
+    ]
+
+
+@hookimpl
+def document_actions(document: Any, user: Any) -> list[Any]:
+    from .views import document_actions as actions
+
+    return actions(document, user)
+
+
+@hookimpl
+def before_transition(document: Any, action: str, user: Any) -> None:
+    """A sales document changes state only through its service (the page's buttons, the
+    API's action routes, scripts): core's generic workflow actions would skip the work that
+    goes with the state (the order of an accepted quote, the costs of a posted invoice)."""
+    from core.documents import Veto
+
+    from .workflows import from_service
+
+    if not from_service(document):
+        raise Veto(_("use the document's own buttons for this action"))

@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from core.documents import compute_totals, transition
+from core.documents import compute_totals
 from core.i18n import N_
 from core.models import PaymentTerm, Product
 from core.money import round_money
@@ -21,6 +21,7 @@ from core.tenancy import company_of
 from .lines import apply_header, check_links, due_date, partner_of, replace_lines, require_state
 from .models import NO_QTY, ZERO, SalesInvoice, SalesInvoiceLine, SalesOrder
 from .orders import lock, update_status
+from .workflows import service_transition
 
 HEADER = ("date", "salesperson_id", "payment_term_id", "note", "due_date")
 COPIED = ("product_id", "description", "unit_price", "discount", "tax_rate")
@@ -214,7 +215,7 @@ def post_invoice(session: Session, invoice: SalesInvoice, user: Any) -> SalesInv
         term_id = invoice.payment_term_id
         term = session.get(PaymentTerm, term_id) if term_id is not None else None
         invoice.due_date = due_date(term, invoice.date)
-    transition(session, invoice, "post", user)
+    service_transition(session, invoice, "post", user)
     if order is not None:
         for line in invoice.lines:
             if line.order_line is not None:
@@ -257,5 +258,5 @@ def cancel_invoice(session: Session, invoice: SalesInvoice, user: Any) -> SalesI
     require_state(
         invoice, ("draft",), N_("a posted invoice cannot be cancelled: make a credit note")
     )
-    transition(session, invoice, "cancel", user)
+    service_transition(session, invoice, "cancel", user)
     return invoice

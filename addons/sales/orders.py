@@ -9,11 +9,12 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from core.documents import Document, transition
+from core.documents import Document
 from core.i18n import N_
 
 from .lines import apply_header, check_links, partner_of, replace_lines, require_state
 from .models import NO_QTY, SalesDelivery, SalesDeliveryLine, SalesOrder, SalesOrderLine
+from .workflows import service_transition
 
 HEADER = (
     "date",
@@ -88,7 +89,7 @@ def confirm_order(session: Session, order: SalesOrder, user: Any) -> SalesDelive
     lock(session, order)
     if not order.lines:
         raise ValidationError(N_("an order needs at least one line"), "lines")
-    transition(session, order, "confirm", user)
+    service_transition(session, order, "confirm", user)
     update_status(order)
     return prepare_delivery(session, order)
 
@@ -129,14 +130,14 @@ def cancel_order(session: Session, order: SalesOrder, user: Any) -> SalesOrder:
         raise ValidationError(
             N_("part of the order was delivered or invoiced: it cannot be cancelled"), "state"
         )
-    transition(session, order, "cancel", user)
+    service_transition(session, order, "cancel", user)
     drafts = session.scalars(
         select(SalesDelivery).where(
             SalesDelivery.order_id == order.id, SalesDelivery.state == "draft"
         )
     )
     for delivery in drafts:
-        transition(session, delivery, "cancel", user, system=user is None)
+        service_transition(session, delivery, "cancel", user, system=user is None)
     return order
 
 

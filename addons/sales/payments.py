@@ -11,12 +11,12 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.documents import transition
 from core.i18n import N_
 
 from .lines import apply_header, partner_of, require_state
 from .models import ZERO, SalesAllocation, SalesInvoice, SalesPayment
 from .orders import lock
+from .workflows import service_transition
 
 HEADER = ("date", "method", "reference", "note")
 
@@ -72,7 +72,7 @@ def post_payment(
             amount = min(remaining, invoice.amount_residual)
             plan.append((invoice, amount))
             remaining -= amount
-    transition(session, payment, "post", user)
+    service_transition(session, payment, "post", user)
     for sequence, (invoice, amount) in enumerate(plan, 1):
         lock(session, invoice)
         session.add(
@@ -128,7 +128,7 @@ def cancel_payment(session: Session, payment: SalesPayment, user: Any) -> SalesP
     ):
         touched.append(allocation.invoice)
         session.delete(allocation)
-    transition(session, payment, "cancel", user)
+    service_transition(session, payment, "cancel", user)
     session.flush()
     for invoice in touched:
         recompute(session, invoice)

@@ -3,17 +3,18 @@ a customer: the same partner row), reject, expire, cancel."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.documents import transition
 from core.i18n import N_
 
 from .lines import apply_header, check_links, partner_of, replace_lines, require_state
 from .models import SalesOrder, SalesOrderLine, SalesQuote, SalesQuoteLine
+from .workflows import service_transition
 
 HEADER = ("date", "salesperson_id", "payment_term_id", "note", "valid_until")
 LINE_FIELDS = ("product_id", "description", "quantity", "unit_price", "discount", "tax_rate")
@@ -49,18 +50,23 @@ def send_quote(
     session: Session,
     quote: SalesQuote,
     user: Any,
-    attachments: list[tuple[str, bytes, str]] | None = None,
+    pdf: Callable[[SalesQuote], bytes] | None = None,
 ) -> SalesQuote:
-    """Mark the quote sent (it gets its number) and queue the e-mail to the customer, with
-    ``attachments`` (the quote's PDF, rendered by the caller), in the same transaction."""
+    """Mark the quote sent (it gets its number) and queue the e-mail to the customer in the
+    same transaction, with the quote's PDF when ``pdf(quote)`` renders it (called after the
+    number is given, so the PDF carries it; the pages pass core's PDF service)."""
     from core.mail import queue_mail
 
     if not quote.lines:
         from marshmallow import ValidationError
 
         raise ValidationError(N_("a quote needs at least one line"), "lines")
-    transition(session, quote, "send", user)
+    service_transition(session, quote, "send", user)
     if quote.partner is not None and quote.partner.email:
+        attachments = None
+        if pdf is not None:
+            session.flush()
+            attachments = [(f"{quote.number}.pdf", pdf(quote), "application/pdf")]
         queue_mail(
             session,
             to=[quote.partner.email],
@@ -78,7 +84,7 @@ def accept_quote(session: Session, quote: SalesQuote, user: Any) -> SalesOrder:
         from marshmallow import ValidationError
 
         raise ValidationError(N_("a quote needs at least one line"), "lines")
-    transition(session, quote, "accept", user)
+    service_transition(session, quote, "accept", user)
     partner = quote.partner
     if partner is not None and not partner.is_customer:
         partner.is_customer = True  # the same row: nothing to convert or sync
@@ -123,5 +129,5 @@ def expire_quotes(session: Session, on: date) -> int:
         )
     ).all()
     for quote in found:
-        transition(session, quote, "expire", None, system=True)
+        service_transition(session, quote, "expire", None, system=True)
     return len(found)

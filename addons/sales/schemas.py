@@ -17,7 +17,7 @@ POSITIVE = validate.Range(min=0, min_inclusive=False, error=N_("must be more tha
 PERCENT = validate.Range(min=0, max=100, error=N_("must be between 0 and 100"))
 
 
-class LineSchema(Schema):
+class SalesLineSchema(Schema):
     """A priced line. Without ``unit_price`` the product's list price is used; without
     ``tax_rate`` the product's rate; without ``description`` the product's name."""
 
@@ -53,9 +53,12 @@ class LineSchema(Schema):
             raise ValidationError(N_("give a product or a description"), "product_id")
 
 
+LineSchema = SalesLineSchema  # the name the services and tests use
+
+
 class _Sale(Schema):
     id = fields.Integer(dump_only=True)
-    number = fields.String(dump_only=True)
+    number = fields.String(dump_only=True, allow_none=True)
     state = fields.String(dump_only=True)
     partner_id = fields.Integer(metadata={"label": _l("Customer")}, required=True)
     date = fields.Date(metadata={"label": _l("Date")}, load_default=None)
@@ -69,7 +72,7 @@ class _Sale(Schema):
     amount_untaxed = MoneyField(dump_only=True)
     amount_tax = MoneyField(dump_only=True)
     amount_total = MoneyField(dump_only=True)
-    lines = fields.List(fields.Nested(LineSchema), load_default=list)
+    lines = fields.List(fields.Nested(SalesLineSchema), load_default=list)
 
 
 class QuoteSchema(_Sale):
@@ -98,15 +101,15 @@ class OrderSchema(_Sale):
         load_default="",
         validate=validate.Length(max=2000),
     )
-    quote_id = fields.Integer(dump_only=True)
+    quote_id = fields.Integer(dump_only=True, allow_none=True)
     delivery_status = fields.String(dump_only=True)
     invoice_status = fields.String(dump_only=True)
 
 
 class InvoiceSchema(_Sale):
     kind = fields.String(dump_only=True)
-    order_id = fields.Integer(dump_only=True)
-    origin_id = fields.Integer(dump_only=True)
+    order_id = fields.Integer(dump_only=True, allow_none=True)
+    origin_id = fields.Integer(dump_only=True, allow_none=True)
     due_date = fields.Date(metadata={"label": _l("Due date")}, allow_none=True, load_default=None)
     amount_paid = MoneyField(dump_only=True)
     amount_residual = MoneyField(dump_only=True)
@@ -120,7 +123,7 @@ class DeliveryLineSchema(Schema):
 
 class DeliverySchema(Schema):
     id = fields.Integer(dump_only=True)
-    number = fields.String(dump_only=True)
+    number = fields.String(dump_only=True, allow_none=True)
     state = fields.String(dump_only=True)
     order_id = fields.Integer(dump_only=True)
     date = fields.Date(metadata={"label": _l("Ship date")}, load_default=None)
@@ -148,7 +151,7 @@ class AllocationSchema(Schema):
 
 class PaymentSchema(Schema):
     id = fields.Integer(dump_only=True)
-    number = fields.String(dump_only=True)
+    number = fields.String(dump_only=True, allow_none=True)
     state = fields.String(dump_only=True)
     partner_id = fields.Integer(metadata={"label": _l("Customer")}, required=True)
     date = fields.Date(metadata={"label": _l("Date")}, load_default=None)

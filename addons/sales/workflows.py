@@ -4,6 +4,7 @@ services in this package, which call ``core.documents.transition`` for the state
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 QUOTE: dict[str, Any] = {
@@ -104,3 +105,29 @@ PAYMENT: dict[str, Any] = {
 }
 
 WORKFLOWS = [QUOTE, ORDER, DELIVERY, INVOICE, PAYMENT]
+
+
+# -- transitions go through the services -----------------------------------------------------
+# Core offers every workflow step as a generic action (the record page's workflow buttons,
+# ``POST /records/<type>/<id>/actions/<action>``, the API's ``.../actions/<action>``), which
+# would change the state alone: accept a quote without making its order, post an invoice
+# without freezing its costs. The services below mark their own transitions; the
+# ``before_transition`` hook refuses any other on a sales document.
+_IN_SERVICE: ContextVar[bool] = ContextVar("sales_in_service", default=False)
+DOCUMENT_TYPES = frozenset(w["document_type"] for w in WORKFLOWS)
+
+
+def service_transition(session: Any, document: Any, action: str, user: Any, **kwargs: Any) -> Any:
+    """``core.documents.transition`` from a sales service (allowed by ``before_transition``)."""
+    from core.documents import transition
+
+    token = _IN_SERVICE.set(True)
+    try:
+        return transition(session, document, action, user, **kwargs)
+    finally:
+        _IN_SERVICE.reset(token)
+
+
+def from_service(document: Any) -> bool:
+    """False for a sales document's transition that does not come from a sales service."""
+    return _IN_SERVICE.get() or getattr(document, "__document_type__", "") not in DOCUMENT_TYPES

@@ -44,13 +44,15 @@ def test_quote_to_payment(sales_world):
             D("280.00"),
             D("1680.00"),
         )
-        quotes.send_quote(s, quote, w.user(s), [("teklif.pdf", b"%PDF-1.7", "application/pdf")])
+        quotes.send_quote(s, quote, w.user(s), pdf=lambda q: f"%PDF {q.number}".encode())
         assert quote.state == "sent" and quote.number.startswith("TKL-")
         mail = s.query(OutboxMessage).one()  # queued in the same transaction
         assert mail.to == "info@kl.test"
         assert mail.subject == f"{quote.number} numaralı teklifimiz"
         assert "1.680,00 ₺" in mail.body_text  # the customer's language: Turkish money
-        assert [a.filename for a in mail.attachments] == ["teklif.pdf"]
+        assert [(a.filename, a.content) for a in mail.attachments] == [
+            (f"{quote.number}.pdf", f"%PDF {quote.number}".encode())  # rendered once numbered
+        ]
         order = quotes.accept_quote(s, quote, w.user(s))
         partner = s.get(Partner, w.prospect_id)
         assert partner.is_customer and not partner.is_prospect  # the same row
@@ -252,11 +254,14 @@ def test_quotes_expire_reject_and_reopen(sales_world):
         assert (old.state, current.state) == ("expired", "draft")
         with pytest.raises(ValidationError, match="open quote"):
             quotes.update_quote(s, old, {"note": "late"})
-        from core.documents import transition
+        from addons.sales.workflows import service_transition
+        from core.documents import Veto, transition
 
-        transition(s, sent, "reject", w.user(s))
-        transition(s, sent, "reopen", w.user(s))
+        service_transition(s, sent, "reject", w.user(s))
+        service_transition(s, sent, "reopen", w.user(s))
         assert sent.state == "draft" and sent.number.startswith("TKL-")  # keeps its number
         with pytest.raises(TransitionRefused):
-            transition(s, old, "accept", w.user(s))  # expired: reopen first
+            service_transition(s, old, "accept", w.user(s))  # expired: reopen first
+        with pytest.raises(Veto, match="own buttons"):
+            transition(s, sent, "send", w.user(s))  # the state alone, without the service
         s.commit()

@@ -1,0 +1,789 @@
+"""sales: the pages. Lists and record pages of quotes, orders, deliveries, invoices and
+payments (core's ``ListView`` and ``FormView`` on the services the API and scripts call),
+and the document actions (send, accept, confirm, ship, post, ...) as POST routes that run
+one service in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from core.documents import TransitionRefused
+from core.i18n import _, translate_message
+from core.i18n import lazy_gettext as _l
+from core.listing import Column, Filter, ListSpec
+from core.models import Membership, Partner, PaymentTerm, Product, User
+from core.schemas import MoneyField
+from core.tenancy import company_of
+from core.web.context import current_user, db_session, require_role
+from core.web.forms import FormView, LinesSpec
+from core.web.lists import ListView
+
+from . import deliveries, invoices, orders, payments, quotes
+from .lines import apply_header, partner_of, require_state
+from .models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
+from .schemas import DeliverySchema, InvoiceSchema, OrderSchema, PaymentSchema, QuoteSchema
+from .workflows import service_transition
+
+bp = Blueprint("pages", __name__)
+
+USER, ACCOUNTANT = "sales.user", "sales.accountant"
+
+STATES = {
+    "draft": _l("draft"),
+    "sent": _l("sent"),
+    "accepted": _l("accepted"),
+    "rejected": _l("rejected"),
+    "expired": _l("expired"),
+    "confirmed": _l("confirmed"),
+    "done": _l("done"),
+    "posted": _l("posted"),
+    "cancelled": _l("cancelled"),
+}
+
+
+def _states(*names: str) -> dict[str, Any]:
+    return {name: STATES[name] for name in names}
+
+
+QUOTE_STATES = _states("draft", "sent", "accepted", "rejected", "expired", "cancelled")
+ORDER_STATES = _states("draft", "confirmed", "cancelled")
+DELIVERY_STATES = _states("draft", "done", "cancelled")
+POSTED_STATES = _states("draft", "posted", "cancelled")
+KINDS = {"invoice": _l("Invoice"), "credit_note": _l("Credit note")}
+PAYMENT_STATES = {"not_paid": _l("not_paid"), "partial": _l("partial"), "paid": _l("paid")}
+DELIVERY_STATUS = {"nothing": _l("Nothing"), "partial": _l("Partly"), "full": _l("Fully")}
+INVOICE_STATUS = {
+    "nothing": _l("Nothing"),
+    "to_invoice": _l("To invoice"),
+    "partial": _l("Partly"),
+    "invoiced": _l("Invoiced"),
+}
+FORM_TEMPLATE = "sales/form.html"  # core's form without the generic workflow buttons
+LINE_FIELDS = ["product_id", "description", "quantity", "unit_price", "discount", "tax_rate"]
+
+
+# -- choices for selects ------------------------------------------------------------------
+def _customers(session: Any) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(Partner.id, Partner.name)
+        .where(Partner.active.is_(True))
+        .where(Partner.is_customer.is_(True) | Partner.is_prospect.is_(True))
+        .order_by(Partner.name)
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def _users(session: Any) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(User.id, User.name, User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.company_id == company_of(session))
+        .order_by(User.name)
+    )
+    return [(r[0], r[1] or r[2]) for r in rows]
+
+
+def _terms(session: Any) -> list[tuple[int, str]]:
+    rows = session.execute(select(PaymentTerm.id, PaymentTerm.name).order_by(PaymentTerm.name))
+    return [(r[0], r[1]) for r in rows]
+
+
+def _products(session: Any) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(Product.id, Product.code, Product.name)
+        .where(Product.active.is_(True))
+        .order_by(Product.code)
+    )
+    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+
+
+CHOICES = {
+    "partner_id": _customers,
+    "salesperson_id": _users,
+    "payment_term_id": _terms,
+    "product_id": _products,
+}
+
+
+# -- services taking the raw payload (the form and the API pass it as sent) ---------------
+def _loader(schema: type[Schema], service: Callable[..., Any]) -> Callable[..., Any]:
+    def create(session: Any, payload: dict[str, Any]) -> Any:
+        return service(session, schema().load(payload))
+
+    return create
+
+
+def _updater(schema: type[Schema], service: Callable[..., Any]) -> Callable[..., Any]:
+    def update(session: Any, record: Any, payload: dict[str, Any]) -> Any:
+        # what is not sent is kept (a page always sends every field and its lines)
+        data = schema().load(payload, partial=tuple(schema._declared_fields))
+        return service(session, record, data)
+
+    return update
+
+
+class PaymentFormSchema(PaymentSchema):
+    """The payment as shown: its amount is the document's total; what is not allocated."""
+
+    amount = MoneyField(
+        metadata={"label": _l("Amount")},
+        attribute="amount_total",
+        required=True,
+        validate=PaymentSchema._declared_fields["amount"].validators,
+    )
+    amount_unallocated = MoneyField(dump_only=True, metadata={"label": _l("Unallocated")})
+
+
+def create_payment(session: Any, payload: dict[str, Any]) -> SalesPayment:
+    return payments.create_payment(session, PaymentSchema().load(payload))
+
+
+def update_payment(session: Any, payment: SalesPayment, payload: dict[str, Any]) -> SalesPayment:
+    """Change a draft payment (customer, date, amount, method, reference, note)."""
+    data = PaymentSchema().load(payload, partial=tuple(PaymentSchema._declared_fields))
+    require_state(payment, ("draft",), "the payment is posted already")
+    if "partner_id" in data:
+        partner = partner_of(session, data["partner_id"])
+        payment.partner_id, payment.currency = partner.id, partner.currency
+    if "amount" in data:
+        payment.amount_total = payment.amount_untaxed = data["amount"]
+    apply_header(payment, data, payments.HEADER)
+    session.flush()
+    return payment
+
+
+def _label(kind: Any) -> Callable[[Any], str]:
+    return lambda doc: f"{kind} {doc.number or _('(draft)')}"
+
+
+def _customer(doc: Any) -> str:
+    return doc.partner.name if doc.partner is not None else ""
+
+
+def _salesperson(doc: Any) -> str:
+    person = doc.salesperson
+    return (person.name or person.email) if person is not None else ""
+
+
+# -- forms --------------------------------------------------------------------------------
+quote_form = FormView(
+    record_type="sales.quote",
+    model=SalesQuote,
+    schema=QuoteSchema,
+    title=_l("Quote"),
+    create=_loader(QuoteSchema, quotes.create_quote),
+    update=_updater(QuoteSchema, quotes.update_quote),
+    choices=CHOICES,
+    lines=LinesSpec(fields=LINE_FIELDS),
+    list_url=lambda: url("quotes"),
+    read_role=USER,
+    write_role=USER,
+    template=FORM_TEMPLATE,
+    label=_label(_l("Quote")),
+)
+order_form = FormView(
+    record_type="sales.order",
+    model=SalesOrder,
+    schema=OrderSchema,
+    title=_l("Sales order"),
+    create=_loader(OrderSchema, orders.create_order),
+    update=_updater(OrderSchema, orders.update_order),
+    choices=CHOICES,
+    lines=LinesSpec(fields=LINE_FIELDS),
+    list_url=lambda: url("orders"),
+    read_role=USER,
+    write_role=USER,
+    template=FORM_TEMPLATE,
+    label=_label(_l("Sales order")),
+)
+delivery_form = FormView(
+    record_type="sales.delivery",
+    model=SalesDelivery,
+    schema=DeliverySchema,
+    title=_l("Delivery"),
+    update=_updater(DeliverySchema, deliveries.update_delivery),
+    lines=LinesSpec(fields=["order_line_id", "quantity"], blank_rows=0),
+    list_url=lambda: url("deliveries"),
+    read_role=USER,
+    write_role=USER,
+    template=FORM_TEMPLATE,
+    label=_label(_l("Delivery")),
+)
+invoice_form = FormView(
+    record_type="sales.invoice",
+    model=SalesInvoice,
+    schema=InvoiceSchema,
+    title=_l("Invoice"),
+    create=_loader(InvoiceSchema, invoices.create_invoice),
+    update=_updater(InvoiceSchema, invoices.update_invoice),
+    choices=CHOICES,
+    lines=LinesSpec(fields=LINE_FIELDS),
+    list_url=lambda: url("invoices"),
+    read_role=USER,
+    write_role=ACCOUNTANT,
+    template=FORM_TEMPLATE,
+    label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or _('(draft)')}",
+)
+payment_form = FormView(
+    record_type="sales.payment",
+    model=SalesPayment,
+    schema=PaymentFormSchema,
+    title=_l("Payment"),
+    create=create_payment,
+    update=update_payment,
+    fields=["partner_id", "date", "amount", "method", "reference", "note", "amount_unallocated"],
+    choices=CHOICES,
+    list_url=lambda: url("payments"),
+    read_role=USER,
+    write_role=ACCOUNTANT,
+    template=FORM_TEMPLATE,
+    label=_label(_l("Payment")),
+)
+FORMS: dict[str, FormView] = {
+    "quote": quote_form,
+    "order": order_form,
+    "delivery": delivery_form,
+    "invoice": invoice_form,
+    "payment": payment_form,
+}
+
+
+def url(endpoint: str, **values: Any) -> str:
+    from flask import url_for
+
+    return url_for(f"sales.pages.{endpoint}", **values)
+
+
+# -- lists --------------------------------------------------------------------------------
+def _base(model: type) -> Callable[[Any], Any]:
+    """The documents with their customer joined: ``q`` searches the customer's name too."""
+    return lambda _session: select(model).join(Partner, model.partner_id == Partner.id)
+
+
+def _customer_filter(model: type) -> Filter:
+    return Filter(
+        "partner_id",
+        _l("Customer"),
+        model.partner_id,
+        choices=lambda s: {str(k): v for k, v in _customers(s)},
+    )
+
+
+def _columns(states: dict[str, Any], salesperson: bool = True) -> list[Column]:
+    cols = [
+        Column("number", _l("Number"), nullable=True),
+        Column("partner_id", _l("Customer"), value=_customer, sortable=False, groupable=True),
+        Column("date", _l("Date"), kind="date"),
+        Column("state", _l("State"), kind="state", choices=states, groupable=True),
+    ]
+    if salesperson:
+        cols.append(
+            Column(
+                "salesperson_id",
+                _l("Salesperson"),
+                value=_salesperson,
+                sortable=False,
+                groupable=True,
+            )
+        )
+    return cols
+
+
+def _money(name: str, label: Any, visible: bool = True) -> Column:
+    return Column(
+        name, label, kind="money", summable=True, visible=visible, currency=lambda d: d.currency
+    )
+
+
+def _spec(
+    key: str,
+    model: type,
+    columns: list[Column],
+    states: dict[str, Any],
+    filters: list[Filter] = (),  # type: ignore[assignment]
+    salesperson: bool = True,
+    extra_load: tuple[Any, ...] = (),
+) -> ListSpec:
+    load = [joinedload(model.partner), *extra_load]
+    if salesperson:
+        load.append(joinedload(model.salesperson))
+    return ListSpec(
+        key,
+        model,
+        columns=columns,
+        filters=[
+            Filter("state", _l("State"), model.state, choices=states),
+            _customer_filter(model),
+            Filter("date", _l("Date"), model.date, kind="date"),
+            *filters,
+        ],
+        search=[model.number, Partner.search_key],
+        default_sort="-date",
+        base=_base(model),
+        load=load,
+    )
+
+
+quotes_list = ListView(
+    _spec(
+        "sales.quotes",
+        SalesQuote,
+        [
+            *_columns(QUOTE_STATES),
+            Column("valid_until", _l("Valid until"), kind="date"),
+            _money("amount_untaxed", _l("Untaxed"), visible=False),
+            _money("amount_total", _l("Total")),
+        ],
+        QUOTE_STATES,
+    ),
+    title=_l("Quotes"),
+    form=quote_form,
+    new_url=lambda: url("quote_new"),
+    read_role=USER,
+)
+orders_list = ListView(
+    _spec(
+        "sales.orders",
+        SalesOrder,
+        [
+            *_columns(ORDER_STATES),
+            Column("client_reference", _l("Customer reference"), visible=False),
+            Column(
+                "delivery_status",
+                _l("Delivered"),
+                kind="choice",
+                choices=DELIVERY_STATUS,
+                groupable=True,
+            ),
+            Column(
+                "invoice_status",
+                _l("Invoiced"),
+                kind="choice",
+                choices=INVOICE_STATUS,
+                groupable=True,
+            ),
+            _money("amount_untaxed", _l("Untaxed"), visible=False),
+            _money("amount_total", _l("Total")),
+        ],
+        ORDER_STATES,
+        [
+            Filter(
+                "invoice_status", _l("Invoiced"), SalesOrder.invoice_status, choices=INVOICE_STATUS
+            )
+        ],
+    ),
+    title=_l("Sales orders"),
+    form=order_form,
+    new_url=lambda: url("order_new"),
+    read_role=USER,
+)
+deliveries_list = ListView(
+    _spec(
+        "sales.deliveries",
+        SalesDelivery,
+        [
+            *_columns(DELIVERY_STATES, salesperson=False),
+            Column(
+                "order_id",
+                _l("Sales order"),
+                value=lambda d: d.order.number if d.order is not None else "",
+                sortable=False,
+            ),
+            Column("carrier", _l("Carrier")),
+            Column("tracking_reference", _l("Tracking reference"), visible=False),
+        ],
+        DELIVERY_STATES,
+        salesperson=False,
+        extra_load=(joinedload(SalesDelivery.order),),
+    ),
+    title=_l("Deliveries"),
+    form=delivery_form,
+    read_role=USER,
+)
+
+
+def _overdue_expr() -> Any:
+    """Posted invoices still open whose due date is past (the filter's ``1``)."""
+    from sqlalchemy import and_, func
+
+    return and_(
+        SalesInvoice.kind == "invoice",
+        SalesInvoice.state == "posted",
+        SalesInvoice.amount_residual > 0,
+        SalesInvoice.due_date < func.current_date(),
+    )
+
+
+invoices_list = ListView(
+    _spec(
+        "sales.invoices",
+        SalesInvoice,
+        [
+            *_columns(POSTED_STATES),
+            Column("kind", _l("Kind"), kind="choice", choices=KINDS, groupable=True),
+            Column("due_date", _l("Due date"), kind="date"),
+            Column(
+                "payment_state",
+                _l("Payment"),
+                kind="choice",
+                choices=PAYMENT_STATES,
+                groupable=True,
+            ),
+            _money("amount_untaxed", _l("Untaxed"), visible=False),
+            _money("amount_total", _l("Total")),
+            _money("amount_residual", _l("Open")),
+        ],
+        POSTED_STATES,
+        [
+            Filter("kind", _l("Kind"), SalesInvoice.kind, choices=KINDS),
+            Filter(
+                "payment_state",
+                _l("Payment"),
+                SalesInvoice.payment_state,
+                choices=PAYMENT_STATES,
+            ),
+            Filter("due_date", _l("Due date"), SalesInvoice.due_date, kind="date"),
+            Filter("overdue", _l("Overdue"), _overdue_expr(), kind="bool"),
+        ],
+    ),
+    title=_l("Invoices"),
+    form=invoice_form,
+    new_url=lambda: url("invoice_new"),
+    read_role=USER,
+)
+payments_list = ListView(
+    _spec(
+        "sales.payments",
+        SalesPayment,
+        [
+            *_columns(POSTED_STATES, salesperson=False),
+            Column(
+                "method",
+                _l("Method"),
+                kind="choice",
+                groupable=True,
+                choices=dict(
+                    zip(
+                        PaymentSchema._declared_fields["method"].validators[0].choices,
+                        PaymentSchema._declared_fields["method"].validators[0].labels,
+                        strict=True,
+                    )
+                ),
+            ),
+            Column("reference", _l("Reference")),
+            _money("amount_total", _l("Amount")),
+            _money("amount_unallocated", _l("Unallocated")),
+        ],
+        POSTED_STATES,
+        salesperson=False,
+    ),
+    title=_l("Payments"),
+    form=payment_form,
+    new_url=lambda: url("payment_new"),
+    read_role=USER,
+)
+
+for _list, _form, _rule in (
+    (quotes_list, quote_form, "/quotes"),
+    (orders_list, order_form, "/orders"),
+    (deliveries_list, delivery_form, "/deliveries"),
+    (invoices_list, invoice_form, "/invoices"),
+    (payments_list, payment_form, "/payments"),
+):
+    _list.register(bp, _rule)
+    _form.register(bp, _rule)
+
+
+# -- document actions ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Action:
+    """A button on a document's page: ``run(session, document, user)`` is the service; it
+    returns the record to show next (another document, or None for the same one)."""
+
+    name: str
+    label: Any
+    role: str
+    states: tuple[str, ...]
+    run: Callable[[Any, Any, Any], Any]
+    done: Any
+    style: str = "secondary"
+    sequence: int = 100
+    when: Callable[[Any], bool] = lambda _doc: True
+
+
+def _send_quote(session: Any, quote: Any, user: Any) -> Any:
+    """Send the quote with its PDF attached (rendered by core's PDF service)."""
+    from core.web.pdf import render_pdf_template
+
+    return quotes.send_quote(
+        session, quote, user, pdf=lambda q: render_pdf_template(q.__pdf_template__, q)
+    )
+
+
+def _same(service: Callable[..., Any]) -> Callable[[Any, Any, Any], Any]:
+    def run(session: Any, doc: Any, user: Any) -> Any:
+        service(session, doc, user)
+        return None
+
+    return run
+
+
+ACTIONS: dict[str, list[Action]] = {
+    "quote": [
+        Action(
+            "send",
+            _l("Send"),
+            USER,
+            ("draft",),
+            _same(_send_quote),
+            _l("Quote sent."),
+            "primary",
+            10,
+        ),
+        Action(
+            "accept",
+            _l("Accept"),
+            USER,
+            ("draft", "sent"),
+            lambda s, d, u: quotes.accept_quote(s, d, u),
+            _l("Quote accepted: the sales order is made."),
+            "primary",
+            20,
+        ),
+        Action(
+            "reject",
+            _l("Reject"),
+            USER,
+            ("sent",),
+            _same(lambda s, d, u: service_transition(s, d, "reject", u)),
+            _l("Quote rejected."),
+            "danger",
+            30,
+        ),
+        Action(
+            "cancel",
+            _l("Cancel"),
+            USER,
+            ("draft", "sent"),
+            _same(lambda s, d, u: service_transition(s, d, "cancel", u)),
+            _l("Quote cancelled."),
+            "danger",
+            40,
+        ),
+    ],
+    "order": [
+        Action(
+            "confirm",
+            _l("Confirm"),
+            USER,
+            ("draft",),
+            _same(orders.confirm_order),
+            _l("Order confirmed."),
+            "primary",
+            10,
+        ),
+        Action(
+            "invoice",
+            _l("Create invoice"),
+            ACCOUNTANT,
+            ("confirmed",),
+            lambda s, d, u: invoices.invoice_order(s, d),
+            _l("Draft invoice made."),
+            "primary",
+            20,
+            when=lambda d: d.invoice_status == "to_invoice",
+        ),
+        Action(
+            "cancel",
+            _l("Cancel"),
+            USER,
+            ("draft", "confirmed"),
+            _same(orders.cancel_order),
+            _l("Order cancelled."),
+            "danger",
+            40,
+        ),
+    ],
+    "delivery": [
+        Action(
+            "ship",
+            _l("Ship"),
+            USER,
+            ("draft",),
+            _same(deliveries.ship_delivery),
+            _l("Delivery shipped."),
+            "primary",
+            10,
+        ),
+        Action(
+            "cancel",
+            _l("Cancel"),
+            USER,
+            ("draft",),
+            _same(deliveries.cancel_delivery),
+            _l("Delivery cancelled."),
+            "danger",
+            40,
+        ),
+    ],
+    "invoice": [
+        Action(
+            "post",
+            _l("Post"),
+            ACCOUNTANT,
+            ("draft",),
+            _same(invoices.post_invoice),
+            _l("Invoice posted."),
+            "primary",
+            10,
+        ),
+        Action(
+            "credit_note",
+            _l("Credit note"),
+            ACCOUNTANT,
+            ("posted",),
+            lambda s, d, u: invoices.credit_note(s, d),
+            _l("Draft credit note made."),
+            "secondary",
+            20,
+            when=lambda d: d.kind == "invoice",
+        ),
+        Action(
+            "cancel",
+            _l("Cancel"),
+            ACCOUNTANT,
+            ("draft",),
+            _same(invoices.cancel_invoice),
+            _l("Invoice cancelled."),
+            "danger",
+            40,
+        ),
+    ],
+    "payment": [
+        Action(
+            "post",
+            _l("Post"),
+            ACCOUNTANT,
+            ("draft",),
+            _same(payments.post_payment),
+            _l("Payment posted."),
+            "primary",
+            10,
+        ),
+        Action(
+            "cancel",
+            _l("Cancel"),
+            ACCOUNTANT,
+            ("draft", "posted"),
+            _same(payments.cancel_payment),
+            _l("Payment cancelled."),
+            "danger",
+            40,
+        ),
+    ],
+}
+KIND_OF = {
+    SalesQuote: "quote",
+    SalesOrder: "order",
+    SalesDelivery: "delivery",
+    SalesInvoice: "invoice",
+    SalesPayment: "payment",
+}
+
+
+def find_action(kind: str, name: str) -> Action | None:
+    return next((a for a in ACTIONS.get(kind, []) if a.name == name), None)
+
+
+def offered(document: Any) -> list[Action]:
+    """The actions shown on ``document``'s page (state and condition; roles on click)."""
+    kind = KIND_OF.get(type(document))
+    if kind is None:
+        return []
+    return [a for a in ACTIONS[kind] if document.state in a.states and a.when(document)]
+
+
+def run_action(kind: str, document: Any, action: Action) -> Any:
+    """Run ``action`` in one transaction; refused: rolled back and raised again."""
+    session = db_session()
+    try:
+        result = action.run(session, document, current_user())
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return result
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        messages = exc.messages
+        flat: list[str] = []
+
+        def walk(value: Any) -> None:
+            if isinstance(value, dict):
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list | tuple):
+                for item in value:
+                    walk(item)
+            else:
+                flat.append(translate_message(value))
+
+        walk(messages)
+        return "; ".join(flat)
+    return translate_message(str(exc))
+
+
+@bp.post("/<kind>/<int:record_id>/act/<action>")
+def act(kind: str, record_id: int, action: str) -> Any:
+    """A document action's button: the service in one transaction, then the page again (or
+    the document it made); a refusal is flashed and nothing is written."""
+    form = FORMS.get(kind)
+    step = find_action(kind, action)
+    if form is None or step is None:
+        abort(404)
+    document = form.load(record_id)  # another company's: 404
+    require_role(step.role)
+    try:
+        result = run_action(kind, document, step)
+    except (ValidationError, TransitionRefused) as exc:
+        flash(_message(exc), "danger")
+        return redirect(form.url(form.load(record_id)))
+    flash(str(step.done), "success")
+    if result is not None and type(result) in KIND_OF:
+        return redirect(FORMS[KIND_OF[type(result)]].url(result))
+    return redirect(form.url(document))
+
+
+def document_actions(document: Any, user: Any) -> list[Any]:
+    """``core.ui.DocumentAction`` buttons for a sales document (the hook's answer)."""
+    from flask import has_request_context, url_for
+
+    from core.auth import has_role
+    from core.ui import DocumentAction
+    from core.web.context import current_company, runtime
+
+    kind = KIND_OF.get(type(document))
+    if kind is None or not has_request_context():
+        return []
+    session, kernel, company = db_session(), runtime().kernel, current_company()
+    allowed = {role: has_role(session, kernel, user, company, role) for role in (USER, ACCOUNTANT)}
+    return [
+        DocumentAction(
+            a.name,
+            str(a.label),
+            url_for("sales.pages.act", kind=kind, record_id=document.id, action=a.name),
+            sequence=a.sequence,
+            style=a.style,
+        )
+        for a in offered(document)
+        if allowed.get(a.role)
+    ]
