@@ -66,6 +66,10 @@ class Document(CompanyOwned, Timestamped):
     __number_pattern__: ClassVar[str] = "DOC-{year}-{seq:05d}"
     __number_reset__: ClassVar[str] = "yearly"
     __audited__: ClassVar[bool] = True
+    #: False when the document's steps belong to its add-on's services (accepting a quote
+    #: makes an order, posting an invoice freezes its costs): core's generic workflow
+    #: buttons and action routes then offer and take only approvals, never transitions.
+    __generic_actions__: ClassVar[bool] = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(40))

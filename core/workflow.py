@@ -885,6 +885,8 @@ def available_actions(
     for step in workflow.steps.values():
         if step.approval or document.state not in step.sources:
             continue
+        if not document.__generic_actions__:  # its add-on's services take these steps
+            continue
         try:
             check_transition(session, workflow, document, step.name, user, company)
         except TransitionRefused:
@@ -914,4 +916,9 @@ def take_action(
         decision = "approved" if action == "approve" else "rejected"
         decide(session, document, user, decision, comment)
         return document
+    if not document.__generic_actions__:
+        raise TransitionRefused(
+            f"{document.__document_type__}: {action!r} is taken with the document's own "
+            "actions (they do more than change its state)"
+        )
     return transition(session, document, action, user, comment)

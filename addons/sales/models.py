@@ -27,6 +27,7 @@ class SalesQuote(Document, Base):
     __document_type__ = "sales.quote"
     __number_pattern__ = "TKL-{year}-{seq:05d}"
     __pdf_template__ = "sales/pdf/quote.html"
+    __generic_actions__ = False  # its steps are the services' (quotes.py, ...)
     __read_role__ = "sales.user"
 
     salesperson_id: Mapped[int | None] = mapped_column(
@@ -63,6 +64,7 @@ class SalesOrder(Document, Base):
     __document_type__ = "sales.order"
     __number_pattern__ = "SIP-{year}-{seq:05d}"
     __pdf_template__ = "sales/pdf/order.html"
+    __generic_actions__ = False  # its steps are the services' (quotes.py, ...)
     __read_role__ = "sales.user"
 
     quote_id: Mapped[int | None] = mapped_column(ForeignKey("sales_quote.id"), index=True)
@@ -125,6 +127,7 @@ class SalesDelivery(Document, Base):
     __document_type__ = "sales.delivery"
     __number_pattern__ = "IRS-{year}-{seq:05d}"
     __pdf_template__ = "sales/pdf/delivery.html"
+    __generic_actions__ = False  # its steps are the services' (quotes.py, ...)
     __read_role__ = "sales.user"
 
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id"), index=True)
@@ -168,6 +171,7 @@ class SalesInvoice(Document, Base):
     __document_type__ = "sales.invoice"
     __number_pattern__ = "FTR-{year}-{seq:05d}"
     __pdf_template__ = "sales/pdf/invoice.html"
+    __generic_actions__ = False  # its steps are the services' (quotes.py, ...)
     __read_role__ = "sales.user"
 
     kind: Mapped[str] = mapped_column(String(12), default="invoice")  # invoice | credit_note
@@ -241,6 +245,7 @@ class SalesPayment(Document, Base):
     __document_type__ = "sales.payment"
     __number_pattern__ = "TAH-{year}-{seq:05d}"
     __pdf_template__ = "sales/pdf/payment.html"
+    __generic_actions__ = False  # its steps are the services' (quotes.py, ...)
     __read_role__ = "sales.user"
 
     method: Mapped[str] = mapped_column(String(20), default="bank")  # bank|cash|card|cheque

@@ -65,7 +65,6 @@ INVOICE_STATUS = {
     "partial": _l("Partly"),
     "invoiced": _l("Invoiced"),
 }
-FORM_TEMPLATE = "sales/form.html"  # core's form without the generic workflow buttons
 LINE_FIELDS = ["product_id", "description", "quantity", "unit_price", "discount", "tax_rate"]
 
 
@@ -185,7 +184,6 @@ quote_form = FormView(
     list_url=lambda: url("quotes"),
     read_role=USER,
     write_role=USER,
-    template=FORM_TEMPLATE,
     label=_label(_l("Quote")),
 )
 order_form = FormView(
@@ -200,7 +198,6 @@ order_form = FormView(
     list_url=lambda: url("orders"),
     read_role=USER,
     write_role=USER,
-    template=FORM_TEMPLATE,
     label=_label(_l("Sales order")),
 )
 delivery_form = FormView(
@@ -213,7 +210,6 @@ delivery_form = FormView(
     list_url=lambda: url("deliveries"),
     read_role=USER,
     write_role=USER,
-    template=FORM_TEMPLATE,
     label=_label(_l("Delivery")),
 )
 invoice_form = FormView(
@@ -228,7 +224,6 @@ invoice_form = FormView(
     list_url=lambda: url("invoices"),
     read_role=USER,
     write_role=ACCOUNTANT,
-    template=FORM_TEMPLATE,
     label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or _('(draft)')}",
 )
 payment_form = FormView(
@@ -243,7 +238,6 @@ payment_form = FormView(
     list_url=lambda: url("payments"),
     read_role=USER,
     write_role=ACCOUNTANT,
-    template=FORM_TEMPLATE,
     label=_label(_l("Payment")),
 )
 FORMS: dict[str, FormView] = {

@@ -108,11 +108,12 @@ WORKFLOWS = [QUOTE, ORDER, DELIVERY, INVOICE, PAYMENT]
 
 
 # -- transitions go through the services -----------------------------------------------------
-# Core offers every workflow step as a generic action (the record page's workflow buttons,
-# ``POST /records/<type>/<id>/actions/<action>``, the API's ``.../actions/<action>``), which
-# would change the state alone: accept a quote without making its order, post an invoice
-# without freezing its costs. The services below mark their own transitions; the
-# ``before_transition`` hook refuses any other on a sales document.
+# A step of a sales document does more than change its state (accepting a quote makes its
+# order, posting an invoice freezes its costs). Core's generic workflow buttons and action
+# routes leave these documents alone (``__generic_actions__ = False`` on the models); the
+# services mark their own transitions here, and the ``before_transition`` hook refuses any
+# other ``transition()`` on a sales document, from whatever code, so the step's work is never
+# skipped.
 _IN_SERVICE: ContextVar[bool] = ContextVar("sales_in_service", default=False)
 DOCUMENT_TYPES = frozenset(w["document_type"] for w in WORKFLOWS)
 

@@ -265,3 +265,18 @@ def test_quotes_expire_reject_and_reopen(sales_world):
         with pytest.raises(Veto, match="own buttons"):
             transition(s, sent, "send", w.user(s))  # the state alone, without the service
         s.commit()
+
+
+def test_core_generic_actions_leave_sales_documents_to_their_services(sales_world):
+    from core.models import Company
+    from core.workflow import available_actions, take_action
+
+    w = sales_world
+    with w.session() as s:
+        quote = _quote(w, s, w.customer_id, [{"product_id": w.goods_id}])
+        company = s.get(Company, w.company_id)
+        assert available_actions(s, quote, w.user(s), company) == []  # no generic buttons
+        with pytest.raises(TransitionRefused, match="own actions"):
+            take_action(s, quote, "send", w.user(s), company)
+        assert quote.state == "draft" and quote.number is None
+        s.rollback()
