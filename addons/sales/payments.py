@@ -35,6 +35,19 @@ def create_payment(session: Session, data: dict[str, Any]) -> SalesPayment:
     return payment
 
 
+def update_payment(session: Session, payment: SalesPayment, data: dict[str, Any]) -> SalesPayment:
+    """Change a draft payment (customer, date, amount, method, reference, note)."""
+    require_state(payment, ("draft",), N_("the payment is posted already"))
+    if "partner_id" in data:
+        partner = partner_of(session, data["partner_id"])
+        payment.partner_id, payment.currency = partner.id, partner.currency
+    if "amount" in data:
+        payment.amount_total = payment.amount_untaxed = data["amount"]
+    apply_header(payment, data, HEADER)
+    session.flush()
+    return payment
+
+
 def post_payment(
     session: Session,
     payment: SalesPayment,

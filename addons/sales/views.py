@@ -26,7 +26,6 @@ from core.web.forms import FormView, LinesSpec
 from core.web.lists import ListView
 
 from . import deliveries, invoices, orders, payments, quotes
-from .lines import apply_header, partner_of, require_state
 from .models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
 from .schemas import DeliverySchema, InvoiceSchema, OrderSchema, PaymentSchema, QuoteSchema
 from .workflows import service_transition
@@ -145,17 +144,8 @@ def create_payment(session: Any, payload: dict[str, Any]) -> SalesPayment:
 
 
 def update_payment(session: Any, payment: SalesPayment, payload: dict[str, Any]) -> SalesPayment:
-    """Change a draft payment (customer, date, amount, method, reference, note)."""
     data = PaymentSchema().load(payload, partial=tuple(PaymentSchema._declared_fields))
-    require_state(payment, ("draft",), "the payment is posted already")
-    if "partner_id" in data:
-        partner = partner_of(session, data["partner_id"])
-        payment.partner_id, payment.currency = partner.id, partner.currency
-    if "amount" in data:
-        payment.amount_total = payment.amount_untaxed = data["amount"]
-    apply_header(payment, data, payments.HEADER)
-    session.flush()
-    return payment
+    return payments.update_payment(session, payment, data)
 
 
 def _label(kind: Any) -> Callable[[Any], str]:
