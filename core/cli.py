@@ -339,12 +339,27 @@ def company_list(ctx: click.Context) -> None:
     "--logo", type=click.File("rb"), default=None, help="PNG, JPEG or SVG file (at most 512 KB)."
 )
 @click.option("--remove-logo", is_flag=True, help="Print no logo.")
+@click.option("--tax-office", default=None, help="Tax office (vergi dairesi).")
+@click.option(
+    "--tax-id", default=None, help="VKN (10 digits), or the owner's TCKN (11) for a sole trader."
+)
+@click.option("--mersis-no", default=None, help="MERSİS number (16 digits).")
+@click.option("--trade-registry-no", default=None, help="Trade registry (ticaret sicil) number.")
+@click.option("--phone", default=None, help="Phone number.")
+@click.option("--email", default=None, help="E-mail address.")
+@click.option("--website", default=None, help="Web address.")
 @click.pass_context
 def company_letterhead(
-    ctx: click.Context, code: str, address: str | None, logo: Any, remove_logo: bool
+    ctx: click.Context,
+    code: str,
+    address: str | None,
+    logo: Any,
+    remove_logo: bool,
+    **header: str | None,
 ) -> None:
-    """Set the address and logo documents print in the header."""
-    from core.companies import get_company, set_letterhead
+    """Set what documents print in the header: address, logo, tax office and number,
+    MERSİS and trade registry numbers, phone, e-mail and web address ("" clears one)."""
+    from core.companies import get_company, set_letterhead, update_header
 
     runtime = _state(ctx).runtime
     with _errors():
@@ -353,9 +368,11 @@ def company_letterhead(
             company = get_company(session, code)
             text = address.replace("\\n", "\n") if address is not None else None
             set_letterhead(company, text, logo.read() if logo else None, remove_logo)
+            update_header(company, {k: v for k, v in header.items() if v is not None})
             shown = company.address.replace("\n", ", ") or "no address"
             kind = company.logo_type or "no logo"
-    click.echo(f"{company.code}: {shown}; {kind}.")
+            tax = f"{company.tax_office} {company.tax_id}".strip()
+    click.echo(f"{company.code}: {shown}; {kind}{'; ' + tax if tax else ''}.")
 
 
 # ------------------------------------------------------------------ templates

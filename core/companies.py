@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, object_session
 from core.kernel import lifecycle
 from core.kernel.errors import KernelError, UnknownCompany
 from core.models import Company, CompanyAddon
+from core.schemas import HEADER_FIELDS
 from core.tenancy import act_for
 
 if TYPE_CHECKING:
@@ -143,14 +144,53 @@ def disable_addons(runtime: Runtime, code: str, names: Iterable[str]) -> list[st
     return ordered
 
 
+def valid_company_tax_id(value: str) -> bool:
+    """A company's tax number: a VKN (10 digits with its check digit) or, for a sole
+    proprietorship, the owner's TCKN (11 digits with its check digits) - the checks
+    partners use (``core.partners``)."""
+    from core.partners import valid_national_id, valid_tax_id
+
+    value = (value or "").strip()
+    return valid_tax_id(value) if len(value) == 10 else valid_national_id(value)
+
+
+def apply_company(company: Company, data: dict) -> None:
+    """Apply loaded ``data`` (``CompanySchema``, partial) to ``company``: its name and its
+    header (``HEADER_FIELDS``; None or empty clears one). Texts are stored stripped, the
+    address with ``\n`` line ends."""
+    if "name" in data:
+        company.name = data["name"].strip()
+    for name in HEADER_FIELDS:
+        if name in data:
+            value = (data[name] or "").replace("\r\n", "\n").strip()
+            setattr(company, name, value)
+
+
+def update_header(company: Company, values: dict[str, str | None]) -> None:
+    """Check ``values`` (some of ``HEADER_FIELDS``) as the company form does and apply
+    them; the first bad one raises ``InvalidField`` naming it (for the CLI)."""
+    from marshmallow import ValidationError
+
+    from core.schemas import CompanySchema
+
+    try:
+        data = CompanySchema(partial=True).load(values)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.normalized_messages().items()))
+        raise InvalidField(field, "; ".join(map(str, messages))) from None
+    apply_company(company, data)
+    session = object_session(company)
+    if session is not None:
+        session.flush()
+
+
 def save_company(company: Company, data: dict, hooks: HookRelay) -> None:
     """Apply loaded ``data`` (from the extended company schema) to ``company``.
 
     Add-ons write their own fields in ``document_saved``, in the caller's transaction; the
     caller commits, or rolls back when anything raised.
     """
-    if "name" in data:
-        company.name = data["name"]
+    apply_company(company, data)
     hooks.document_saved(document=company, data=data)
 
 

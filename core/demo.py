@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.auth import add_user, find_user, grant
-from core.companies import add_company, enable_in_session
+from core.companies import add_company, enable_in_session, update_header
 from core.kernel import lifecycle
 from core.models import Company
 from core.tenancy import act_for
@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 
 DEMO_NAME = "Yaprak Demo Ticaret A.Ş."
 DEMO_PASSWORD = "demo1234"
+#: What the demo company's documents print in their header (a made-up VKN with a valid
+#: check digit; MERSİS: 0, the VKN, then 5 digits).
+DEMO_HEADER = {
+    "address": "Barbaros Mah. Begonya Sok. No: 3\n34746 Ataşehir / İstanbul",
+    "tax_office": "Kozyatağı",
+    "tax_id": "4682013572",
+    "mersis_no": "0468201357200015",
+    "trade_registry_no": "845120-5",
+    "phone": "+90 216 555 01 23",
+    "email": "info@yaprakdemo.com.tr",
+    "website": "www.yaprakdemo.com.tr",
+}
 
 
 def demo_email(code: str) -> str:
@@ -362,6 +374,7 @@ def build_demo(runtime: Runtime, code: str = "DEMO") -> tuple[bool, list[str]]:
         lifecycle.install(runtime, names)
     with runtime.activate(), runtime.db.transaction() as session:
         company = add_company(session, code, DEMO_NAME, "TRY")
+        update_header(company, DEMO_HEADER)
         act_for(session, company)
         user = find_user(session, demo_email(code)) or add_user(
             session, demo_email(code), "Demo Yönetici", DEMO_PASSWORD

@@ -67,6 +67,12 @@ MESSAGES = [
     N_("not a valid Turkish tax number (VKN: 10 digits with its check digit)"),
     N_("not a valid Turkish national id (TCKN: 11 digits with its check digits)"),
     N_("give a tax number or a national id, not both"),
+    N_(
+        "not a valid Turkish tax number (VKN: 10 digits with its check digit)"
+        " or national id (TCKN: 11 digits with its check digits)"
+    ),
+    N_("16 digits"),
+    N_("not a web address (www.example.com.tr)"),
     N_("a user is needed for this action"),
     N_("no self-approval: the requester cannot approve their own document"),
     N_("a rejection needs a reason"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
 
+from core.i18n import lazy_gettext as _l
 from core.kernel.errors import KernelError
 from core.kernel.relay import HookRelay
 
@@ -110,17 +111,105 @@ class Extension(fields.Field):
         return self.inner.deserialize(value, attr, data, **kwargs)
 
 
+class _OptionalText(fields.String):
+    """An optional text: stored as "" when empty, shown as null then (so an empty value
+    never contradicts the field's pattern)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return super()._serialize(value or None, attr, obj, **kwargs)
+
+
+class _OptionalEmail(fields.Email):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return super()._serialize(value or None, attr, obj, **kwargs)
+
+
+def _optional(label: Any, *checks: Any, **kwargs: Any) -> fields.String:
+    """An optional text of the company's header: empty clears it (stored as "")."""
+    return _OptionalText(
+        metadata={"label": label, **kwargs}, allow_none=True, validate=list(checks)
+    )
+
+
+TAX_ID_MESSAGE = (
+    "not a valid Turkish tax number (VKN: 10 digits with its check digit)"
+    " or national id (TCKN: 11 digits with its check digits)"
+)
+
+
+#: What documents print in the company's header besides its name and logo (columns of
+#: ``Company``, fields of ``CompanySchema``; ``core.companies.apply_company`` stores them).
+HEADER_FIELDS = (
+    "address",
+    "tax_office",
+    "tax_id",
+    "mersis_no",
+    "trade_registry_no",
+    "phone",
+    "email",
+    "website",
+)
+
+
 class CompanySchema(Schema):
-    """The company as the API shows it (``core.company``)."""
+    """The company as the API shows it (``core.company``), with what its documents print
+    in the header (``HEADER_FIELDS``)."""
 
     id = fields.Integer(dump_only=True)
     code = fields.String(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(
+        metadata={"label": _l("Name")}, required=True, validate=validate.Length(min=1, max=200)
+    )
     currency = fields.String(dump_only=True)
+    address = _optional(_l("Address"), validate.Length(max=1000), widget="textarea")
+    tax_office = _optional(_l("Tax office"), validate.Length(max=100))
+    tax_id = _optional(
+        _l("Tax number (VKN, or TCKN for a sole proprietor)"),
+        help=_l("10 digits (VKN); a sole proprietorship uses the owner's 11-digit TCKN."),
+    )
+    mersis_no = _optional(
+        _l("MERSİS number"),
+        validate.Regexp(r"^[0-9]{16}$", error="16 digits"),
+    )
+    trade_registry_no = _optional(_l("Trade registry number"), validate.Length(max=40))
+    phone = _optional(
+        _l("Phone"), validate.Regexp(r"^[0-9+() .-]{7,40}$", error="not a phone number")
+    )
+    email = _OptionalEmail(
+        metadata={"label": _l("E-mail")},
+        allow_none=True,
+        validate=validate.Length(max=200),
+    )
+    website = _optional(
+        _l("Website"),
+        validate.Length(max=200),
+        validate.Regexp(
+            r"^(https?://)?[A-Za-z0-9.-]+\.[A-Za-z]{2,}(:[0-9]+)?(/\S*)?$",
+            error="not a web address (www.example.com.tr)",
+        ),
+    )
     enabled_addons = fields.Function(lambda c: sorted(c.enabled_addons), dump_only=True)
+
+    @pre_load
+    def _blank_is_none(self, data: Any, **_: Any) -> Any:
+        """An empty or blank header text clears it (None), whatever checks it has."""
+        if not isinstance(data, dict):
+            return data
+        return {
+            k: None if k in HEADER_FIELDS and isinstance(v, str) and not v.strip() else v
+            for k, v in data.items()
+        }
+
+    @validates("tax_id")
+    def _tax_id(self, value: str | None, **_: Any) -> None:
+        from core.companies import valid_company_tax_id
+
+        if value and not valid_company_tax_id(value):
+            raise ValidationError(TAX_ID_MESSAGE)
 
 
 __all__ = [
+    "HEADER_FIELDS",
     "NOT_NEGATIVE",
     "CompanySchema",
     "Extension",

@@ -14,7 +14,7 @@ from core.i18n import lazy_gettext as _l
 from core.kernel.errors import KernelError
 from core.listing import Column, Filter, ListSpec
 from core.models import Company, OutboxMessage
-from core.schemas import CompanySchema
+from core.schemas import HEADER_FIELDS, CompanySchema
 from core.web.admin import bp
 from core.web.context import current_company, db_session, require_role, runtime
 from core.web.forms import FormView
@@ -242,11 +242,9 @@ class CompanyForm(FormView):
 
 
 def _update_company(_session: Any, company: Any, payload: dict) -> Any:
-    from core.schemas import CompanySchema
+    from core.companies import apply_company
 
-    data = CompanySchema(partial=True).load(payload)
-    if "name" in data:
-        company.name = data["name"]
+    apply_company(company, CompanySchema(partial=True).load(payload))
     return company
 
 
@@ -256,7 +254,8 @@ company_form = CompanyForm(
     schema=CompanySchema,
     title=_l("Company"),
     update=_update_company,
-    fields=["name", "code", "currency"],  # add-ons' fields follow; add-ons: /admin/addons
+    # then what documents print in the header; add-ons' fields follow; add-ons: /admin/addons
+    fields=["name", "code", "currency", *HEADER_FIELDS],
     read_role="admin",
     write_role="admin",
     label=lambda c: c.name,

@@ -291,3 +291,41 @@ def test_a_company_version_of_the_invoice_renders_in_the_sandbox(world, client):
     assert "Bizim fatura" in text
     assert "%20 1.000,00 ₺ 200,00 ₺" in text and "Yalnız: BinİkiYüzTürkLirası" in text
     assert "VKN: 1234567890" in text
+
+
+def test_the_invoice_header_shows_the_companys_tax_office_tax_id_and_contacts(world, client):
+    """A Turkish invoice's header: the company's tax office and VKN, MERSİS and trade
+    registry numbers, phone, e-mail and web address; a sole proprietor's TCKN as such."""
+    from core.companies import update_header
+
+    w = world
+    with w.runtime.db.transaction() as s:
+        update_header(
+            s.get(Company, w.company_id),
+            {
+                "tax_office": "Kozyatağı",
+                "tax_id": "4682013572",
+                "mersis_no": "0468201357200015",
+                "trade_registry_no": "845120-5",
+                "phone": "+90 216 555 01 23",
+                "email": "info@satis.test",
+                "website": "www.satis.com.tr",
+            },
+        )
+    with w.session() as s:
+        _, _, invoice = invoiced(w, s)
+        invoice_id = invoice.id
+        s.commit()
+    text = fetch(client, "invoice", invoice_id)
+    header = text[text.index("SATIS Ltd.") :]  # the running header (pypdf reads it last)
+    assert "Ataşehir Bulvarı 12" in header
+    assert "Vergi dairesi: Kozyatağı · VKN: 4682013572" in header
+    assert "MERSİS No: 0468201357200015 · Ticaret Sicil No: 845120-5" in header
+    assert "Tel: +90 216 555 01 23 · info@satis.test · www.satis.com.tr" in header
+    assert "VKN: 1234567890" in text  # the customer's, in its own block
+
+    with w.runtime.db.transaction() as s:  # a sole proprietorship: the owner's TCKN
+        update_header(s.get(Company, w.company_id), {"tax_id": "10000000146", "mersis_no": ""})
+    text = fetch(client, "invoice", invoice_id)
+    assert "Vergi dairesi: Kozyatağı · TCKN: 10000000146" in text
+    assert "MERSİS" not in text and "Ticaret Sicil No: 845120-5" in text

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
-from core.companies import get_company
+from core.companies import get_company, valid_company_tax_id
 
 
 def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
@@ -24,6 +24,9 @@ def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
     with yaprak_runtime.db.Session() as s:
         demo = get_company(s, "DEMO")
         assert demo.enabled_addons == {"alpha", "beta", "docs", "acme_notes", "sales"}
+        # what its documents print in the header, the tax number with a valid check digit
+        assert demo.tax_office and demo.address and demo.phone and demo.email
+        assert valid_company_tax_id(demo.tax_id) and len(demo.mersis_no) == 16
         names = s.scalars(select(AlphaThing.name).where(AlphaThing.company_id == demo.id)).all()
     assert sorted(names) == ["Default thing", "Demo one", "Demo two"]
     assert cli("demo", "--no-serve").output == (

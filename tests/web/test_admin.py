@@ -230,3 +230,98 @@ def test_an_admin_opens_a_new_company(make_company, company_client, yaprak_runti
     settings = admin.get("/admin/company")  # now acting for the new company
     assert "İzmir Şube" in admin.get(settings.location).get_data(as_text=True)
     assert company_client(acme, roles=["user"]).get("/admin/companies/new").status_code == 403
+
+
+def test_the_company_header_is_edited_on_the_settings_page(
+    make_company, company_client, yaprak_runtime
+):
+    """Tax office, tax number (VKN or a sole proprietor's TCKN, check digits checked as for
+    partners), MERSİS, trade registry, phone, e-mail and web: bad input is a message next
+    to its field and nothing is saved."""
+    from core.models import Company
+
+    acme = make_company("ACME")
+    admin = company_client(acme)
+    admin.post("/language", data={"language": "en", "csrf_token": admin.csrf_token()})
+    token = admin.csrf_token()
+    url = admin.get("/admin/company").location
+    page = admin.get(url).get_data(as_text=True)
+    for name in ("address", "tax_office", "tax_id", "mersis_no", "phone", "email", "website"):
+        assert f'name="{name}"' in page
+    good = {
+        "csrf_token": token,
+        "name": "Acme Ticaret A.Ş.",
+        "address": "Barbaros Mah. Begonya Sok. No: 3\r\n34746 Ataşehir / İstanbul",
+        "tax_office": "Kozyatağı",
+        "tax_id": "4682013572",
+        "mersis_no": "0468201357200015",
+        "trade_registry_no": "845120-5",
+        "phone": "+90 216 555 01 23",
+        "email": "info@acme.test",
+        "website": "www.acme.com.tr",
+    }
+    bad = {
+        **good,
+        "tax_id": "4682013573",  # wrong check digit
+        "mersis_no": "12345",
+        "email": "info-at-acme",
+        "website": "acme",
+        "phone": "call us",
+    }
+    refused = admin.post(url, data=bad)
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    for name in ("tax_id", "mersis_no", "email", "website", "phone"):
+        assert f'data-error-for="{name}"' in html, name
+    assert "not a valid Turkish tax number (VKN" in html
+    with yaprak_runtime.db.Session() as s:
+        kept = s.get(Company, acme.id)
+        assert (kept.name, kept.tax_office, kept.tax_id, kept.address) == (acme.name, "", "", "")
+    assert admin.post(url, data=good).status_code == 302
+    with yaprak_runtime.db.Session() as s:
+        saved = s.get(Company, acme.id)
+        assert saved.address == "Barbaros Mah. Begonya Sok. No: 3\n34746 Ataşehir / İstanbul"
+        assert (saved.tax_office, saved.tax_id, saved.mersis_no) == (
+            "Kozyatağı",
+            "4682013572",
+            "0468201357200015",
+        )
+        assert (saved.phone, saved.email, saved.website) == (
+            "+90 216 555 01 23",
+            "info@acme.test",
+            "www.acme.com.tr",
+        )
+    shown = admin.get("/company").get_data(as_text=True)
+    assert "Kozyatağı" in shown and "4682013572" in shown and "www.acme.com.tr" in shown
+    # a sole proprietorship: the owner's TCKN; a TCKN with a bad check digit is refused
+    assert admin.post(url, data={**good, "tax_id": "10000000146"}).status_code == 302
+    with yaprak_runtime.db.Session() as s:
+        assert s.get(Company, acme.id).tax_id == "10000000146"
+    assert admin.post(url, data={**good, "tax_id": "10000000147"}).status_code == 400
+    # emptied fields are cleared
+    assert admin.post(url, data={**good, "mersis_no": "", "website": ""}).status_code == 302
+    with yaprak_runtime.db.Session() as s:
+        saved = s.get(Company, acme.id)
+        assert (saved.tax_id, saved.mersis_no, saved.website) == ("4682013572", "", "")
+    assert 'value="None"' not in admin.get(url).get_data(as_text=True)
+
+
+def test_the_company_header_from_the_command_line(make_company, cli, yaprak_runtime):
+    from core.models import Company
+
+    acme = make_company("ACME")
+    out = cli(
+        "company", "letterhead", "acme", "--tax-office", "Kozyatağı", "--tax-id", "4682013572",
+        "--phone", "+90 216 555 01 23", "--website", "www.acme.com.tr",
+    )  # fmt: skip
+    assert out.output == "ACME: no address; no logo; Kozyatağı 4682013572.\n"
+    refused = cli("company", "letterhead", "ACME", "--tax-id", "4682013573", expect=1)
+    assert refused.output.startswith("Error: tax_id: not a valid Turkish tax number (VKN")
+    cli("company", "letterhead", "ACME", "--website", "")
+    with yaprak_runtime.db.Session() as s:
+        company = s.get(Company, acme.id)
+        assert (company.tax_id, company.phone, company.website) == (
+            "4682013572",
+            "+90 216 555 01 23",
+            "",
+        )
