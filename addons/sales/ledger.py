@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from .models import ZERO, SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
@@ -85,22 +85,44 @@ def last_sale(session: Session, partner_id: int) -> date | None:
     )
 
 
+TIMELINE_KINDS = (
+    ("quote", SalesQuote),
+    ("order", SalesOrder),
+    ("delivery", SalesDelivery),
+    ("invoice", SalesInvoice),
+    ("payment", SalesPayment),
+)
+
+
 def documents_of(session: Session, partner_id: int, limit: int) -> list[tuple[str, Any]]:
-    """The partner's newest sales documents of every kind: (kind, document), up to
-    ``limit`` of each kind, newest first (the caller merges and cuts)."""
-    found: list[tuple[str, Any]] = []
-    for kind, model in (
-        ("quote", SalesQuote),
-        ("order", SalesOrder),
-        ("delivery", SalesDelivery),
-        ("invoice", SalesInvoice),
-        ("payment", SalesPayment),
-    ):
-        rows = session.scalars(
-            select(model)
+    """The partner's newest sales documents of every kind together, newest first, at most
+    ``limit``: (kind, row), a row having ``id``, ``kind`` (``credit_note`` for a credit
+    note, else the kind), ``number``, ``date``, ``state``, ``currency`` and ``amount_total``.
+
+    One query: each kind's newest ``limit`` (its partner index), merged and cut in SQL, so
+    a customer with thousands of documents costs ``limit`` rows, not one object per
+    document (the caller merges with other add-ons' activities)."""
+    parts = []
+    for kind, model in TIMELINE_KINDS:
+        newest = (
+            select(
+                literal(kind).label("source"),
+                model.id,
+                (model.kind if model is SalesInvoice else literal(kind)).label("kind"),
+                model.number,
+                model.date,
+                model.state,
+                model.currency,
+                model.amount_total,
+            )
             .where(model.partner_id == partner_id)
             .order_by(model.date.desc(), model.id.desc())
             .limit(limit)
+            .subquery()
         )
-        found.extend((kind, row) for row in rows)
-    return found
+        parts.append(select(*newest.c))  # SQLite: no LIMIT inside a compound's members
+    merged = union_all(*parts).subquery()
+    rows = session.execute(
+        select(*merged.c).order_by(merged.c.date.desc(), merged.c.id.desc()).limit(limit)
+    ).all()
+    return [(row.source, row) for row in rows]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date as date_type
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, CompanyOwned
@@ -270,3 +270,16 @@ class SalesAllocation(CompanyOwned, Base):
     invoice: Mapped[SalesInvoice] = relationship(foreign_keys=[invoice_id])
     payment: Mapped[SalesPayment | None] = relationship()
     credit_note: Mapped[SalesInvoice | None] = relationship(foreign_keys=[credit_note_id])
+
+
+# A customer's documents newest first (the partner page's timeline: ledger.documents_of):
+# every query carries the company (core.tenancy), then the partner, in date order - read
+# from the index, the newest rows first, without sorting all of a customer's documents.
+for _model in (SalesQuote, SalesOrder, SalesDelivery, SalesInvoice, SalesPayment):
+    Index(
+        f"ix_{_model.__tablename__}_partner_date",
+        _model.company_id,
+        _model.partner_id,
+        _model.date,
+        _model.id,
+    )
