@@ -75,21 +75,17 @@ def partner_figures(partner: Any) -> list[Any]:
     """Revenue and gross profit this year, open balance, overdue, last sale."""
     from core.ui import PartnerFigure
 
-    from .ledger import balance, last_sale, overdue, revenue
+    from .ledger import summary
 
-    session = session_of(partner)
-    today = date.today()
-    sales, profit = revenue(session, partner.id, date(today.year, 1, 1), today)
-    late = overdue(session, partner.id, today)
+    figures = summary(session_of(partner), partner.id, date.today())
     currency = partner.currency
+    late = figures.overdue
     return [
-        PartnerFigure(_("Revenue this year"), sales, sequence=10, currency=currency),
-        PartnerFigure(_("Gross profit this year"), profit, sequence=20, currency=currency),
-        PartnerFigure(
-            _("Open balance"), balance(session, partner.id), sequence=30, currency=currency
-        ),
+        PartnerFigure(_("Revenue this year"), figures.revenue, sequence=10, currency=currency),
+        PartnerFigure(_("Gross profit this year"), figures.profit, sequence=20, currency=currency),
+        PartnerFigure(_("Open balance"), figures.balance, sequence=30, currency=currency),
         PartnerFigure(_("Overdue"), late, sequence=40, currency=currency, warn=late > 0),
-        PartnerFigure(_("Last sale"), last_sale(session, partner.id), kind="date", sequence=50),
+        PartnerFigure(_("Last sale"), figures.last_sale, kind="date", sequence=50),
     ]
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import text
 
+from addons.sales import ledger
 from bench.sample_data import insert_sales_history, sales_history_rows
 from core.companies import get_company
 from core.testing.plugin import client_for
@@ -133,6 +134,15 @@ def test_figures_over_a_long_history_match_sql(sales_world, yaprak_app):
     assert shown["Gross profit this year"] == money(revenue - cost)
     last_day = date.fromisoformat(str(last))
     assert shown["Last sale"] == f"{last_day:%b} {last_day.day}, {last_day.year}"
+
+    with w.session() as s:  # the page's two-query summary agrees with the single figures
+        figures = ledger.summary(s, w.customer_id, today)
+        assert figures.balance == ledger.balance(s, w.customer_id) == invoiced - paid
+        assert figures.overdue == ledger.overdue(s, w.customer_id, today)
+        assert (figures.revenue, figures.profit) == ledger.revenue(
+            s, w.customer_id, date(today.year, 1, 1), today
+        )
+        assert figures.last_sale == ledger.last_sale(s, w.customer_id)
 
     timeline = page[page.index("partner-timeline") :]
     items = re.findall(r"<li class=\"d-flex", timeline)
