@@ -156,10 +156,10 @@ def valid_company_tax_id(value: str) -> bool:
 
 def apply_company(company: Company, data: dict) -> None:
     """Apply loaded ``data`` (``CompanySchema``, partial) to ``company``: its name and its
-    header (``HEADER_FIELDS``; None or empty clears one). Texts are stored stripped, the
-    address with ``\n`` line ends."""
+    header (``HEADER_FIELDS``; None or empty clears one). Header texts are stored stripped,
+    the address with ``\n`` line ends."""
     if "name" in data:
-        company.name = data["name"].strip()
+        company.name = data["name"]
     for name in HEADER_FIELDS:
         if name in data:
             value = (data[name] or "").replace("\r\n", "\n").strip()
