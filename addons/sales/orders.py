@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from core.documents import Document
+from core.documents import lock
 from core.i18n import N_
 
 from .lines import apply_header, check_links, partner_of, replace_lines, require_state
@@ -25,14 +25,6 @@ HEADER = (
     "commitment_date",
     "shipping_address",
 )
-
-
-def lock(session: Session, document: Document) -> None:
-    """Read ``document`` again with a row lock (PostgreSQL ``FOR UPDATE``): two people
-    confirming or invoicing the same order wait for each other, and the second sees what the
-    first did. SQLite writers are serialised by ``BEGIN IMMEDIATE`` already."""
-    session.flush()
-    session.refresh(document, with_for_update=True)
 
 
 def default_shipping_address(partner: Any) -> str:

@@ -11,11 +11,11 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.documents import lock
 from core.i18n import N_
 
 from .lines import apply_header, partner_of, require_state
 from .models import ZERO, SalesAllocation, SalesInvoice, SalesPayment
-from .orders import lock
 from .workflows import service_transition
 
 HEADER = ("date", "method", "reference", "note")
