@@ -47,7 +47,7 @@ def create_order(session: Session, data: dict[str, Any]) -> SalesOrder:
     partner = partner_of(session, data.get("partner_id"))
     check_links(session, data)
     order = SalesOrder(
-        partner_id=partner.id,
+        partner=partner,  # held by the order: its deliveries and invoices need no lookup
         currency=partner.currency,
         payment_term_id=partner.payment_term_id,
         shipping_address=default_shipping_address(partner),
