@@ -128,6 +128,21 @@ def _updater(schema: type[Schema], service: Callable[..., Any]) -> Callable[...,
     return update
 
 
+def _same_lines(invoice: SalesInvoice, data: dict[str, Any]) -> dict[str, Any]:
+    """The page sends an invoice's lines with its header: on an invoice made from an order
+    (or a credit note), whose lines cannot change, lines sent back as they are mean only
+    the header changes; changed lines go on to the service, which refuses them."""
+    if "lines" not in data or (invoice.order_id is None and invoice.kind != "credit_note"):
+        return data
+    names = ("product_id", "quantity", "unit_price", "discount", "tax_rate")
+    sent = data["lines"] or []
+    same = len(sent) == len(invoice.lines) and all(
+        all(row.get(n) is None or row.get(n) == getattr(line, n) for n in names)
+        for row, line in zip(sent, invoice.lines, strict=False)
+    )
+    return {k: v for k, v in data.items() if k != "lines"} if same else data
+
+
 class PaymentFormSchema(PaymentSchema):
     """The payment as shown: its amount is the document's total; what is not allocated."""
 
@@ -209,7 +224,9 @@ invoice_form = FormView(
     schema=InvoiceSchema,
     title=_l("Invoice"),
     create=_loader(InvoiceSchema, invoices.create_invoice),
-    update=_updater(InvoiceSchema, invoices.update_invoice),
+    update=_updater(
+        InvoiceSchema, lambda s, doc, data: invoices.update_invoice(s, doc, _same_lines(doc, data))
+    ),
     choices=CHOICES,
     lines=LinesSpec(fields=LINE_FIELDS),
     list_url=lambda: url("invoices"),
