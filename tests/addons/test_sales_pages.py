@@ -363,3 +363,50 @@ def test_another_companys_documents_are_not_found(
     assert _count(yaprak_runtime, w.company_id, SalesInvoice) == 1
     with w.session() as s:
         assert s.get(SalesPayment, payment_id).state == "draft"
+
+
+def test_a_draft_invoice_from_an_order_changes_its_header_on_its_page(
+    sales_world, web, shipped, yaprak_runtime
+):
+    """The page sends the lines back with the header: unchanged, only the header changes;
+    changed, the service refuses them (the lines follow the order)."""
+    w = sales_world
+    order_id, goods_id, _service_id = shipped
+    with w.session() as s:
+        invoice = invoices.invoice_order(s, s.get(SalesOrder, order_id), {goods_id: D("4")})
+        s.commit()
+        invoice_id, line = invoice.id, invoice.lines[0]
+        line_id, product_id = line.id, line.product_id
+    fields = {
+        "csrf_token": web.token_,
+        "partner_id": str(w.customer_id),
+        "date": "2026-03-02",
+        "due_date": "2026-03-10",
+        "lines-0-id": str(line_id),
+        "lines-0-product_id": str(product_id),
+        "lines-0-description": "Çimento 50 kg",
+        "lines-0-quantity": "4.000",
+        "lines-0-unit_price": "100.00",
+        "lines-0-discount": "0.00",
+        "lines-0-tax_rate": "20",
+    }
+    r = web.post(f"/sales/invoices/{invoice_id}", data=fields)
+    assert r.status_code == 302, r.get_data(as_text=True)[:3000]
+    r = web.post(f"/sales/invoices/{invoice_id}", data={**fields, "lines-0-quantity": "3"})
+    assert r.status_code == 400
+    with w.session() as s:
+        invoice = s.get(SalesInvoice, invoice_id)
+        assert str(invoice.due_date) == "2026-03-10"
+        assert [ln.quantity for ln in invoice.lines] == [D("4.000")]
+
+
+def test_a_draft_without_number_is_reachable_from_its_list(sales_world, web, shipped):
+    from addons.sales.models import SalesDelivery
+
+    w = sales_world
+    with w.session() as s:
+        draft = s.scalars(select(SalesDelivery).where(SalesDelivery.state == "draft")).one()
+        draft_id = draft.id
+    page = web.get("/sales/deliveries?f.state=draft").get_data(as_text=True)
+    link = re.search(rf'<a href="/sales/deliveries/{draft_id}">([^<]+)</a>', page)
+    assert link and link.group(1).strip()  # the delivery's label, not an empty link
