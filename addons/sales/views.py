@@ -24,7 +24,7 @@ from core.tenancy import company_of
 from core.web.context import current_user, db_session, require_role
 from core.web.forms import FormView, LinesSpec
 from core.web.lists import ListView
-from core.web.picking import LinePicker, PickRow
+from core.web.picking import Amount, LinePicker, PickRow
 
 from . import deliveries, invoices, orders, payments, quotes
 from .models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
@@ -56,6 +56,7 @@ QUOTE_STATES = _states("draft", "sent", "accepted", "rejected", "expired", "canc
 ORDER_STATES = _states("draft", "confirmed", "cancelled")
 DELIVERY_STATES = _states("draft", "done", "cancelled")
 POSTED_STATES = _states("draft", "posted", "cancelled")
+DRAFT = _l("(draft)")  # a document's label before it is numbered
 KINDS = {"invoice": _l("Invoice"), "credit_note": _l("Credit note")}
 PAYMENT_STATES = {"not_paid": _l("not_paid"), "partial": _l("partial"), "paid": _l("paid")}
 DELIVERY_STATUS = {"nothing": _l("Nothing"), "partial": _l("Partly"), "full": _l("Fully")}
@@ -165,7 +166,7 @@ def update_payment(session: Any, payment: SalesPayment, payload: dict[str, Any])
 
 
 def _label(kind: Any) -> Callable[[Any], str]:
-    return lambda doc: f"{kind} {doc.number or _('(draft)')}"
+    return lambda doc: f"{kind} {doc.number or DRAFT}"
 
 
 def _customer(doc: Any) -> str:
@@ -232,7 +233,7 @@ invoice_form = FormView(
     list_url=lambda: url("invoices"),
     read_role=USER,
     write_role=ACCOUNTANT,
-    label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or _('(draft)')}",
+    label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or DRAFT}",
 )
 
 
@@ -867,7 +868,7 @@ def _credit_rows(session: Any, invoice: SalesInvoice) -> list[PickRow]:
 
 def _payment_rows(session: Any, payment: SalesPayment) -> list[PickRow]:
     """The customer's open invoices, oldest due first; nothing allocated by default."""
-    from core.i18n import date_filter, money
+    from core.i18n import date_filter
 
     return [
         PickRow(
@@ -876,8 +877,8 @@ def _payment_rows(session: Any, payment: SalesPayment) -> list[PickRow]:
                 invoice.number,
                 date_filter(invoice.date),
                 date_filter(invoice.due_date),
-                money(invoice.amount_total, invoice.currency),
-                money(invoice.amount_residual, invoice.currency),
+                Amount(invoice.amount_total, invoice.currency),
+                Amount(invoice.amount_residual, invoice.currency),
             ],
             left=invoice.amount_residual,
         )

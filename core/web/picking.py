@@ -46,14 +46,23 @@ from core.web.forms import decimal_input
 
 @dataclass(frozen=True)
 class PickRow:
-    """One line offered: ``cells`` are shown before the input; at most ``left`` may be
-    taken (None: no limit); the input starts at ``default`` (None: empty)."""
+    """One line offered: ``cells`` are shown before the input (text; numbers and
+    ``Amount`` in the user's language); at most ``left`` may be taken (None: no limit);
+    the input starts at ``default`` (None: empty)."""
 
     id: int
     cells: Sequence[Any]
     left: Decimal | None = None
     default: Decimal | None = None
     details: dict[str, Any] = field(default_factory=dict)  # for the template, if replaced
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A cell of money: shown in the user's language with its currency, right-aligned."""
+
+    value: Decimal
+    currency: str = "TRY"
 
 
 def plain(value: Decimal | None) -> str:
