@@ -85,7 +85,9 @@ class ListView:
         self.new_url = new_url
         self.template = template
         self.label = label or (
-            lambda r: getattr(r, "display_name", None) or getattr(r, "name", r.id)
+            form.label
+            if form is not None
+            else lambda r: getattr(r, "display_name", None) or getattr(r, "name", r.id)
         )
         LISTS[spec.key] = self
 
