@@ -193,7 +193,7 @@ def test_a_prospect_is_sold_to_from_quote_to_payment(
     _state(page, "posted")
     invoice_number = _number(page)
 
-    # -- a payment of 1.000 set against the invoice on the allocation page ------------------
+    # -- a payment of 1.000, 900 of it set against the invoice on the allocation page -------
     page.goto("/sales/payments/new")
     page.locator("#field-partner_id").select_option(str(ids["prospect"]))
     page.locator("#field-amount").fill("1.000,00")
@@ -209,7 +209,7 @@ def test_a_prospect_is_sold_to_from_quote_to_payment(
     row.locator("input").fill("1.500,00")  # above the open amount: refused
     _click(page, "form.pick-form button[type=submit]")
     expect(page.locator("[data-error-for]")).to_have_text(["en çok 1.440"])
-    row.locator("input").fill("1.000,00")
+    row.locator("input").fill("900,00")  # 100 of it stays as the customer's credit
     _click(page, "form.pick-form button[type=submit]")
     expect(page.locator(".alert-success")).to_have_text("Tahsilat kaydedildi.")
     _state(page, "posted")
@@ -217,7 +217,8 @@ def test_a_prospect_is_sold_to_from_quote_to_payment(
     allocated = page.locator("table.payment-allocations tbody tr")
     expect(allocated).to_have_count(1)
     expect(allocated).to_contain_text(invoice_number)
-    expect(allocated).to_contain_text("440,00")  # what is left open on the invoice
+    expect(allocated).to_contain_text("540,00")  # what is left open on the invoice
+    expect(page.locator(".payment-credit")).to_contain_text("100,00 ₺")
 
     # -- the customer view: a customer now, the documents, the figures --------------------
     figures = _customer_view(page, ids["prospect"])
@@ -236,7 +237,7 @@ def test_a_prospect_is_sold_to_from_quote_to_payment(
     assert figures["Bu yılki ciro"] == Decimal("1200.00")  # 7 x 100 + 500, before KDV
     assert figures["Bu yılki brüt kâr"] == Decimal("780.00")  # less 7 x 60
     assert figures["Açık bakiye"] == Decimal("440.00")  # 1.440 invoiced, 1.000 paid
-    assert figures["Vadesi geçmiş"] == Decimal("440.00")  # due yesterday
+    assert figures["Vadesi geçmiş"] == Decimal("540.00")  # due yesterday, 900 paid on it
 
     # -- a credit note of one bag, on the page that asks which lines ----------------------
     page.goto(invoice_url)
@@ -263,7 +264,7 @@ def test_a_prospect_is_sold_to_from_quote_to_payment(
     expect(page.locator(".partner-timeline")).to_contain_text(note_number)
     assert figures["Bu yılki ciro"] == Decimal("1100.00")
     assert figures["Açık bakiye"] == Decimal("320.00")
-    assert figures["Vadesi geçmiş"] == Decimal("320.00")  # the credit note is set against it
+    assert figures["Vadesi geçmiş"] == Decimal("420.00")  # the credit note is set against it
 
 
 def _customer_view(page, partner_id):
