@@ -110,7 +110,6 @@ def credit_note(
     invoice, all of it by default, at the invoice's prices and frozen costs."""
     if invoice.kind != "invoice" or invoice.state != "posted":
         raise ValidationError(N_("only a posted invoice can be credited"), "origin_id")
-    credited = _credited(session, invoice)
     note = SalesInvoice(
         kind="credit_note",
         origin_id=invoice.id,
@@ -121,7 +120,7 @@ def credit_note(
         note=invoice.number or "",
     )
     picked = _pick(
-        [(line, line.quantity - credited.get(line.id, NO_QTY)) for line in invoice.lines],
+        creditable(session, invoice),
         quantities,
         N_("more than was invoiced and not credited yet"),
     )
@@ -144,6 +143,13 @@ def credit_note(
     session.add(note)
     session.flush()
     return note
+
+
+def creditable(session: Session, invoice: SalesInvoice) -> list[tuple[SalesInvoiceLine, Decimal]]:
+    """Each line of ``invoice`` with the quantity not yet on a credit note (cancelled notes
+    do not count): what ``credit_note`` may still reverse."""
+    credited = _credited(session, invoice)
+    return [(line, line.quantity - credited.get(line.id, NO_QTY)) for line in invoice.lines]
 
 
 def _pick(

@@ -116,6 +116,17 @@ def _refusal(invoice: SalesInvoice | None, payment: SalesPayment) -> str | None:
     return None
 
 
+def allocations_of(session: Session, payment: SalesPayment) -> list[SalesAllocation]:
+    """What ``payment`` paid: its allocations to invoices, in the order they were made."""
+    return list(
+        session.scalars(
+            select(SalesAllocation)
+            .where(SalesAllocation.payment_id == payment.id)
+            .order_by(SalesAllocation.sequence, SalesAllocation.id)
+        )
+    )
+
+
 def open_invoices(session: Session, partner_id: int) -> list[SalesInvoice]:
     """The customer's posted invoices with an open amount, oldest due first."""
     return list(
