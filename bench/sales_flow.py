@@ -8,7 +8,9 @@ and posted through the services, one transaction per order.
 Setup (not measured): one company with sales enabled, 200 customers, 40 products and a
 salesperson. Measured: the whole loop; printed: seconds, orders per second, and the
 process's peak memory (RSS) after each quarter, which must stay flat in the number of
-orders (sessions are closed after every order).
+orders (sessions are closed after every order). Also printed: the CPU time of this process
+and the SQL statements per order, which do not depend on how busy the machine is (the
+seconds do: on a shared machine, compare CPU per order).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sample_data import postgres_schema, settle  # bench/sample_data.py
+from sqlalchemy import event
 
 from core.auth import add_user, grant
 from core.companies import add_company, enable_addons
@@ -78,11 +81,17 @@ def run(url: str, label: str, home: Path, orders: int) -> None:
     from core.models import User
 
     runtime, company_id, user_id, customers, products = setup(url, home)
+    statements = [0]
+
+    def count(*_args: object) -> None:
+        statements[0] += 1
+
+    event.listen(runtime.db.engine, "before_cursor_execute", count)
     rng = random.Random(7)
     line_schema = LineSchema()
     peaks = []
     with runtime.activate():
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         for n in range(orders):
             with runtime.db.session_for(company_id, write=True) as s:
                 act_as(s, user_id)
@@ -103,10 +112,12 @@ def run(url: str, label: str, home: Path, orders: int) -> None:
             if (n + 1) % max(1, orders // 4) == 0:
                 peaks.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
     print(
         f"[{label}] {orders:,} orders x 5 lines, create -> confirm -> deliver -> invoice -> post:"
-        f" {elapsed:.1f} s, {orders / elapsed:.0f} orders/s; peak RSS after each quarter (MB):"
-        f" {', '.join(map(str, peaks))}",
+        f" {elapsed:.1f} s, {orders / elapsed:.0f} orders/s ({cpu / orders * 1000:.1f} ms of this"
+        f" process's CPU and {statements[0] / orders:.0f} SQL statements per order); peak RSS"
+        f" after each quarter (MB): {', '.join(map(str, peaks))}",
         flush=True,
     )
     runtime.db.dispose()

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, joinedload, object_session
 
+from core.cache import SharedCache, cached_instance
 from core.kernel import lifecycle
 from core.kernel.errors import KernelError, UnknownCompany
 from core.models import Company, CompanyAddon
@@ -30,6 +31,33 @@ class InvalidField(KernelError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+# Read by every request and every document step, changed rarely: kept per worker while
+# no company or add-on row changed (core.cache).
+COMPANIES = SharedCache("core.companies", watches=[Company, CompanyAddon])
+_HELD_COMPANY = "yaprak_held_company"  # session.info: (transaction, company) given last
+
+
+def cached_company(session: Session, company_id: int | None) -> Company | None:
+    """The session's copy of company ``company_id`` with its add-on rows, from the per-worker
+    cache: no query while no company or add-on row changed (a session that changed one reads
+    it)."""
+    if company_id is None:
+        return None
+    held = session.info.get(_HELD_COMPANY)
+    transaction = session.get_transaction()
+    if held is not None and held[0] is transaction and held[1].id == company_id:
+        return held[1]  # asked for again in this transaction: the same object, no merge
+    company = cached_instance(
+        COMPANIES,
+        session,
+        company_id,
+        lambda: session.get(Company, company_id, options=[joinedload(Company.addon_rows)]),
+    )
+    if company is not None and transaction is not None:
+        session.info[_HELD_COMPANY] = (transaction, company)  # the identity map is weak
+    return company
 
 
 def _iso_currencies() -> set[str]:

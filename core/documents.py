@@ -19,7 +19,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint, event, inspect
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    orm_insert_sentinel,
+    relationship,
+)
 
 from core.db import Base, CompanyOwned, Timestamped, utcnow
 from core.kernel.errors import KernelError
@@ -30,7 +37,7 @@ if TYPE_CHECKING:
     from core.models import Partner, Product, User
 
 USER_KEY = "yaprak_user_id"
-NOT_AUDITED = {"updated_at", "updated_by_id", "version", "search_key", "created_at"}
+NOT_AUDITED = {"updated_at", "updated_by_id", "version", "search_key", "created_at", "_sentinel"}
 
 
 class TransitionRefused(KernelError):
@@ -155,6 +162,10 @@ class PricedLine(CompanyOwned):
     its document in ``__audit_document__`` (the relationship's name) for the audit trail."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lets a document's lines be inserted in one statement on every database: SQLite
+    #: returns new ids in no promised order, so SQLAlchemy numbers the rows it sends here
+    #: (an "insert sentinel") instead of inserting them one by one. Never set it yourself.
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()
     sequence: Mapped[int] = mapped_column(Integer, default=10)
     description: Mapped[str] = mapped_column(String(300), default="")
     quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("1.000"))
@@ -208,80 +219,181 @@ def audit_type(record: Any) -> str | None:
     return getattr(type(record), "__audit_type__", None)
 
 
-def _audit(session: Session, _context: Any, _instances: Any) -> None:
+AUDIT_PENDING_KEY = "yaprak_audit_pending"  # session.info: rows found before the flush
+AUDIT_QUEUE_KEY = "yaprak_audit_queue"  # session.info: [rows, how many written, marks]
+AUDIT_QUEUE_LIMIT = 1000  # rows kept at most before they are written
+
+
+def write_audit(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Queue audit rows (``AuditEntry`` column values) in the session's transaction.
+
+    The trail is written with Core, not as ORM objects, in one multi-row INSERT when the
+    transaction commits (or when the trail is read, see ``flush_audit``): an order of five
+    lines taken from quote to posted invoice makes a few dozen entries, and one statement
+    costs what one row did. A savepoint rolled back drops the rows queued inside it, and a
+    rolled back transaction all of them, exactly as if they had been inserted at once."""
+    if not rows:
+        return
+    now = utcnow()
+    for row in rows:
+        row.setdefault("at", now)
+        row.setdefault("field", "")
+        row.setdefault("old", None)
+        row.setdefault("new", None)
+        row.setdefault("comment", "")
+    queue = _audit_queue(session)
+    queue[0].extend(rows)
+    if len(queue[0]) - queue[1] >= AUDIT_QUEUE_LIMIT:
+        flush_audit(session)
+
+
+def flush_audit(session: Session) -> None:
+    """Write the queued audit rows now (before reading ``core_audit`` in the transaction
+    that made them: ``audit_trail`` and the record pages do)."""
+    queue = session.info.get(AUDIT_QUEUE_KEY)
+    if not queue or len(queue[0]) == queue[1]:
+        return
+    from sqlalchemy import insert
+
     from core.models.audit import AuditEntry
 
+    session.connection().execute(insert(AuditEntry.__table__), queue[0][queue[1] :])
+    if session.in_nested_transaction():
+        queue[1] = len(queue[0])  # a savepoint rolled back may need them again
+    else:
+        queue[0].clear()
+        queue[1] = 0
+
+
+def _audit_queue(session: Session) -> list[Any]:
+    queue = session.info.get(AUDIT_QUEUE_KEY)
+    if queue is None:
+        queue = session.info[AUDIT_QUEUE_KEY] = [[], 0, {}]
+    return queue
+
+
+def _audit_savepoint(session: Session, transaction: Any) -> None:
+    if transaction.nested:
+        queue = _audit_queue(session)
+        queue[2][transaction] = (len(queue[0]), queue[1])
+
+
+def _audit_rolled_back(session: Session, transaction: Any) -> None:
+    queue = session.info.get(AUDIT_QUEUE_KEY)
+    if queue is None:
+        return
+    mark = queue[2].get(transaction) if transaction.nested else None
+    if mark is not None:  # back to the savepoint: rows queued since are gone, and so is
+        queued, written = mark  # what was written since it began
+        del queue[0][queued:]
+        queue[1] = min(queue[1], written)
+
+
+def _audit_before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.flush()  # the last changes make rows too
+        flush_audit(session)
+
+
+def _audit_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # committed (written) or rolled back (dropped)
+        session.info.pop(AUDIT_QUEUE_KEY, None)
+
+
+_AUDITED_COLUMNS: dict[Any, frozenset[str]] = {}
+
+
+def _audited_columns(mapper: Any) -> frozenset[str]:
+    keys = _AUDITED_COLUMNS.get(mapper)
+    if keys is None:
+        keys = _AUDITED_COLUMNS[mapper] = frozenset(
+            attr.key for attr in mapper.column_attrs if attr.key not in NOT_AUDITED | {"id"}
+        )
+    return keys
+
+
+def _audit(session: Session, _context: Any, _instances: Any) -> None:
     user_id = session.info.get(USER_KEY)
     entries = []
-    for obj in [*session.new, *session.dirty]:
-        if isinstance(obj, AuditEntry):
-            continue
+    new = session.new
+    for obj in [*new, *session.dirty]:
         document, prefix = obj, ""
         parent_attr = getattr(type(obj), "__audit_document__", None)
         if parent_attr:
             document = getattr(obj, parent_attr)
+            if document is None or document.id is None:
+                continue  # the lines of a new document: its "create" entry says it
             label = getattr(type(obj), "__audit_label__", "line")
             prefix = f"{label} {obj.id or 'new'}: "
         if audit_type(document) is None:
             continue
         state = inspect(obj)
+        is_new = obj in new
         is_document = isinstance(document, Document)
-        if obj is document and obj in session.new:
+        if obj is document and is_new:
             if user_id is not None and is_document:
                 obj.created_by_id = obj.created_by_id or user_id
             continue  # "create" is written after the flush, once the id exists
         if obj is document and user_id is not None and is_document:
             obj.updated_by_id = user_id
-        for attr in state.mapper.column_attrs:
-            if attr.key in NOT_AUDITED or attr.key == "id":
-                continue
-            history = state.attrs[attr.key].history
+        # only what was set since the last flush can have changed (not every column)
+        touched = state.dict if is_new else state.committed_state
+        audited = _audited_columns(state.mapper)
+        for key in [k for k in touched if k in audited]:
+            history = state.attrs[key].history
             if not history.has_changes():
                 continue
-            if obj in session.new and not history.added:
+            if is_new and not history.added:
                 continue
             old = history.deleted[0] if history.deleted else None
-            new = history.added[0] if history.added else None
-            if old == new:
+            new_value = history.added[0] if history.added else None
+            if old == new_value:
                 continue
-            entries.append((document, f"{prefix}{attr.key}", old, new))
-    for document, field, old, new in entries:
-        if document.id is None:
-            continue
-        session.add(
-            AuditEntry(
-                company_id=document.company_id,
-                document_type=audit_type(document),
-                document_id=document.id,
-                user_id=user_id,
-                action="update",
-                field=field,
-                old=_text(old),
-                new=_text(new),
-            )
-        )
+            entries.append((document, f"{prefix}{key}", old, new_value))
+    rows = [
+        {
+            "company_id": document.company_id,
+            "document_type": audit_type(document),
+            "document_id": document.id,
+            "user_id": user_id,
+            "action": "update",
+            "field": field,
+            "old": _text(old),
+            "new": _text(new_value),
+        }
+        for document, field, old, new_value in entries
+        if document.id is not None
+    ]
+    # replaced, not added to: rows of a flush that failed after this point are dropped
+    session.info[AUDIT_PENDING_KEY] = rows
 
 
 def _audit_created(session: Session, _context: Any) -> None:
-    from core.models.audit import AuditEntry
-
+    rows = session.info.pop(AUDIT_PENDING_KEY, [])
+    user_id = session.info.get(USER_KEY)
     for obj in session.new:
         kind = audit_type(obj)
         if kind is not None and obj.id is not None:
-            session.add(
-                AuditEntry(
-                    company_id=obj.company_id,
-                    document_type=kind,
-                    document_id=obj.id,
-                    user_id=session.info.get(USER_KEY),
-                    action="create",
-                )
+            rows.append(
+                {
+                    "company_id": obj.company_id,
+                    "document_type": kind,
+                    "document_id": obj.id,
+                    "user_id": user_id,
+                    "action": "create",
+                }
             )
+    write_audit(session, rows)
 
 
 def install_audit(session_class: type[Session]) -> None:
     event.listen(session_class, "before_flush", _audit)
     event.listen(session_class, "after_flush", _audit_created)
+    event.listen(session_class, "after_transaction_create", _audit_savepoint)
+    event.listen(session_class, "after_soft_rollback", _audit_rolled_back)
+    event.listen(session_class, "before_commit", _audit_before_commit)
+    event.listen(session_class, "after_transaction_end", _audit_transaction_end)
+    event.listen(session_class, "after_flush", _hold_inserted)
 
 
 def audit_trail(session: Session, document: Document) -> list[Any]:
@@ -290,6 +402,7 @@ def audit_trail(session: Session, document: Document) -> list[Any]:
 
     from core.models.audit import AuditEntry
 
+    flush_audit(session)
     return list(
         session.scalars(
             select(AuditEntry)
@@ -300,6 +413,49 @@ def audit_trail(session: Session, document: Document) -> list[Any]:
             .order_by(AuditEntry.id)
         )
     )
+
+
+# ----------------------------------------------------------------------------- row locks
+LOCKS_KEY = "yaprak_locked"  # session.info: (root transaction, {(class, id)} held in it)
+
+
+def lock(session: Session, record: Any) -> None:
+    """Read ``record`` again with a row lock (PostgreSQL ``FOR UPDATE``): two people
+    confirming or invoicing the same order wait for each other, and the second sees what the
+    first did. SQLite writers are serialised by ``BEGIN IMMEDIATE`` already.
+
+    A row locked, or inserted, by this transaction outside a savepoint stays locked until
+    the transaction ends, and nobody else can have changed it: locking it again costs
+    nothing (no second read), so services may lock what they work on without counting."""
+    session.flush()
+    key = (type(record), record.id)
+    root = session.get_transaction()
+    held = session.info.get(LOCKS_KEY)
+    if (
+        held is not None
+        and held[0] is root
+        and key in held[1]
+        and not inspect(record).expired_attributes & _audited_columns(inspect(record).mapper)
+    ):
+        return  # (a savepoint rolled back expires what it changed: then it is read again)
+    session.refresh(record, with_for_update=True)
+    _hold(session, [key])
+
+
+def _hold(session: Session, keys: list[tuple[type, Any]]) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back would release it
+        return
+    root = session.get_transaction()
+    held = session.info.get(LOCKS_KEY)
+    if held is None or held[0] is not root:
+        held = session.info[LOCKS_KEY] = (root, set())
+    held[1].update(keys)
+
+
+def _hold_inserted(session: Session, _context: Any) -> None:
+    inserted = [(type(obj), obj.id) for obj in session.new if isinstance(obj, Document)]
+    if inserted:
+        _hold(session, inserted)
 
 
 # ----------------------------------------------------------------------------- transitions
@@ -314,12 +470,11 @@ def transition(
     """Take ``action`` on ``document`` (see the module docstring). ``system=True`` is for the
     kernel's own automatic steps (no role check, no user)."""
     from core import hooks_for
-    from core.models import Company
-    from core.models.audit import AuditEntry
+    from core.companies import cached_company
     from core.numbering import next_number
     from core.workflow import check_transition, workflow_for
 
-    company = session.get(Company, document.company_id)
+    company = cached_company(session, document.company_id)
     if company is None:  # pragma: no cover - the tenant filter already hid it
         raise KernelError("document without a company")
     if user is not None:
@@ -341,18 +496,21 @@ def transition(
             )
         session.flush()
         relay.after_transition(document=document, action=action, user=user)
-        session.add(
-            AuditEntry(
-                company_id=document.company_id,
-                document_type=document.__document_type__,
-                document_id=document.id,
-                user_id=user.id if user else None,
-                action="transition",
-                field="state",
-                old=before,
-                new=step.to,
-                comment=f"{action}: {comment}".rstrip(": "),
-            )
+        write_audit(
+            session,
+            [
+                {
+                    "company_id": document.company_id,
+                    "document_type": document.__document_type__,
+                    "document_id": document.id,
+                    "user_id": user.id if user else None,
+                    "action": "transition",
+                    "field": "state",
+                    "old": before,
+                    "new": step.to,
+                    "comment": f"{action}: {comment}".rstrip(": "),
+                }
+            ],
         )
         session.flush()
         if step.approval is None:  # entering approval with an empty chain approves at once

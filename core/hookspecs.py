@@ -139,7 +139,9 @@ def dashboard_cards(company: Company, user: Any) -> list[DashboardCard]:
 
 @hookspec
 def document_actions(document: Any, user: Any) -> list[DocumentAction]:
-    """Return extra actions (``core.ui.DocumentAction``) offered on ``document``.
+    """Return extra actions (``core.ui.DocumentAction``) offered on ``document``: a button
+    that posts to ``url`` (with the CSRF token), or with ``method="get"`` a link to a page
+    that asks for more first (``core.web.picking.LinePicker``: quantities per line).
 
     ``document`` is any company-owned record (the company itself, a partner, an order).
     Return ``[]`` for documents the add-on has nothing to offer on.

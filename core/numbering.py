@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.cache import SharedCache
 from core.companies import InvalidField
 from core.kernel.errors import KernelError
 from core.models.sequence import Sequence, SequenceCounter
@@ -110,6 +111,8 @@ _TAKE = (
     .values(next_value=_COUNTER.c.next_value + 1)
     .returning(_COUNTER.c.next_value)
 )
+# (company, code) -> (id, pattern, reset): read by every numbered step, changed rarely
+SEQUENCES = SharedCache("core.sequences", watches=[Sequence])
 _START = insert(_COUNTER).values(
     company_id=bindparam("b_company_id"),
     sequence_id=bindparam("b_sid"),
@@ -130,7 +133,12 @@ def next_number(
     if company_id is None:
         raise KernelError("numbers are taken in a session acting for a company")
     connection = session.connection()
-    found = connection.execute(_FIND, {"company_id": company_id, "code": code}).first()
+
+    def find() -> tuple[int, str, str] | None:
+        row = connection.execute(_FIND, {"company_id": company_id, "code": code}).first()
+        return None if row is None else (row[0], row[1], row[2])
+
+    found = SEQUENCES.get(session, (company_id, code), find)
     if found is None:
         if default_pattern is None:
             raise KernelError(f"no number sequence {code!r}: set one with `yaprak sequence set`")

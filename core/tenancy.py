@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from core.cache import install as install_caches
@@ -82,12 +82,43 @@ def _owned_tables() -> dict[str, type]:
     return owned
 
 
+_PLANS: dict[Any, tuple[list[str], list[tuple[str, Any, Any]]]] = {}
+# a model defined later (an add-on imported after the first flush) may own a referenced table
+event.listen(Mapper, "after_configured", _PLANS.clear)
+
+
+def _plan(mapper: Any) -> tuple[list[str], list[tuple[str, Any, Any]]]:
+    """What the flush check reads of one mapper, worked out once: its many-to-one
+    relationships to company-owned classes, and (attribute, referenced column, referenced
+    mapper, when the key is its primary key) of each foreign key to a company-owned table."""
+    plan = _PLANS.get(mapper)
+    if plan is None:
+        owned = _owned_tables()
+        relations = [
+            rel.key
+            for rel in mapper.relationships
+            if rel.direction is MANYTOONE and issubclass(rel.mapper.class_, CompanyOwned)
+        ]
+        keys = []
+        for column in mapper.local_table.columns:
+            if column.name == "company_id":
+                continue
+            for fk in column.foreign_keys:
+                target = owned.get(fk.column.table.name)
+                if target is not None:
+                    prop = mapper.get_property_by_column(column)
+                    target_mapper = inspect(target)
+                    by_key = list(target_mapper.primary_key) == [fk.column]
+                    keys.append((prop.key, fk.column, target_mapper if by_key else None))
+        plan = _PLANS[mapper] = (relations, keys)
+    return plan
+
+
 def _check_flush(session: Session, _context: Any, _instances: Any) -> None:
     company_id = session.info.get(COMPANY_KEY)
-    owned = None
-    wanted: dict[Any, list[tuple[Any, str]]] = defaultdict(
-        list
-    )  # referenced column -> (value, field)
+    # referenced column -> (value, field) that the session does not hold already
+    wanted: dict[Any, list[tuple[Any, str]]] = defaultdict(list)
+    identity_map = session.identity_map
     for obj in [*session.new, *session.dirty]:
         if not isinstance(obj, CompanyOwned):
             continue
@@ -103,28 +134,39 @@ def _check_flush(session: Session, _context: Any, _instances: Any) -> None:
         elif not state.pending and state.attrs.company_id.history.deleted:
             raise TenantViolation(f"{name}.company_id", "a record cannot move to another company")
         mine = obj.company_id
-        for rel in mapper.relationships:
-            if rel.direction is not MANYTOONE or not issubclass(rel.mapper.class_, CompanyOwned):
+        relations, keys = _plan(mapper)
+        pending = state.pending
+        changed = state.committed_state  # what was set since the last flush
+        for key in relations:
+            if not pending and key not in changed:
                 continue
-            target = state.attrs[rel.key].loaded_value
+            target = state.attrs[key].loaded_value
             if target is None or not isinstance(target, CompanyOwned):
                 continue
             if target.company_id is not None and target.company_id != mine:
-                raise TenantViolation(f"{name}.{rel.key}", "refers to a record of another company")
-        owned = owned if owned is not None else _owned_tables()
-        for column in mapper.local_table.columns:
-            if column.name == "company_id":
+                raise TenantViolation(f"{name}.{key}", "refers to a record of another company")
+        for key, column, target_mapper in keys:
+            if not pending and key not in changed:
                 continue
-            for fk in column.foreign_keys:
-                if fk.column.table.name not in owned:
+            attr = state.attrs[key]
+            if not pending and not attr.history.has_changes():
+                continue
+            value = attr.value
+            if value is None:
+                continue
+            # a referenced record the session holds answers without a query
+            held = (
+                identity_map.get(target_mapper.identity_key_from_primary_key((value,)))
+                if target_mapper is not None
+                else None
+            )
+            if held is not None:
+                held_company = inspect(held).dict.get("company_id")
+                if held_company == mine:
                     continue
-                prop = mapper.get_property_by_column(column)
-                attr = state.attrs[prop.key]
-                if not state.pending and not attr.history.has_changes():
-                    continue
-                value = attr.value
-                if value is not None:
-                    wanted[(fk.column, mine)].append((value, f"{name}.{prop.key}"))
+                if held_company is not None:
+                    raise TenantViolation(f"{name}.{key}", "refers to a record of another company")
+            wanted[(column, mine)].append((value, f"{name}.{key}"))
     if not wanted:
         return
     connection = session.connection()

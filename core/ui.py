@@ -31,13 +31,16 @@ class DashboardCard:
 
 @dataclass(frozen=True)
 class DocumentAction:
-    """A button on a document: POSTs to ``url``."""
+    """A button on a document: POSTs to ``url`` (with the CSRF token); ``method="get"``
+    makes it a link to a page that asks for more first (``core.web.picking.LinePicker``:
+    the quantities to invoice, the invoices a payment pays)."""
 
     name: str
     label: str
     url: str
     sequence: int = 100
     style: str = "secondary"  # primary, secondary, danger
+    method: str = "post"  # post | get
 
 
 @dataclass(frozen=True)

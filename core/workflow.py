@@ -707,21 +707,24 @@ def _audit_entry(
     new: str | None = None,
     on_behalf: str = "",
 ) -> None:
-    from core.models import AuditEntry
+    from core.documents import write_audit
 
     note = f"{comment} (for {on_behalf})" if on_behalf else comment
-    session.add(
-        AuditEntry(
-            company_id=document.company_id,
-            document_type=document.__document_type__,
-            document_id=document.id,
-            user_id=user_id,
-            action=action,
-            field=field,
-            old=old,
-            new=new,
-            comment=note,
-        )
+    write_audit(
+        session,
+        [
+            {
+                "company_id": document.company_id,
+                "document_type": document.__document_type__,
+                "document_id": document.id,
+                "user_id": user_id,
+                "action": action,
+                "field": field,
+                "old": old,
+                "new": new,
+                "comment": note,
+            }
+        ],
     )
 
 

@@ -2,6 +2,10 @@
 payments (list, read, create and change where the pages allow it, on the same lists and
 services), and each document action as ``POST /<documents>/<id>/<action>`` answering the
 document (or the one it made: the order of an accepted quote, the invoice of an order).
+Three actions take an optional JSON body: an order's ``invoice`` and an invoice's
+``credit_note`` the lines and quantities (``{"lines": [{"line_id": .., "quantity": ..}]}``),
+a payment's ``post`` the invoices it pays (``{"allocations": [{"invoice_id": ..,
+"amount": ..}]}``); without one, everything open (oldest due first for payments).
 
 A refused action is ``409 {"error": ...}`` with the reason; bad input ``400 {"errors":
 {field: [...]}}``; another company's id is a 404. Core's generic ``.../actions/<action>``
@@ -9,16 +13,21 @@ routes exist too but refuse sales transitions (``before_transition``): use these
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from flask import jsonify
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
 from core.documents import TransitionRefused
 from core.web.api_resources import ApiErrorSchema, ApiRefused, register_resource
 from core.web.context import require_role
 
+from . import invoices, payments
+from .schemas import PickQuantitiesSchema, PostPaymentSchema
 from .views import (
     FORMS,
     KIND_OF,
@@ -63,19 +72,46 @@ ROUTES = {
 }
 
 
+def _quantities(body: dict[str, Any]) -> dict[int, Decimal] | None:
+    lines = body.get("lines")
+    return None if lines is None else {row["line_id"]: row["quantity"] for row in lines}
+
+
+# actions that take a body: (schema, the service called with what it loaded)
+BODIES: dict[tuple[str, str], tuple[type[Schema], Callable[..., Any]]] = {
+    ("order", "invoice"): (
+        PickQuantitiesSchema,
+        lambda s, doc, user, body: invoices.invoice_order(s, doc, _quantities(body)),
+    ),
+    ("invoice", "credit_note"): (
+        PickQuantitiesSchema,
+        lambda s, doc, user, body: invoices.credit_note(s, doc, _quantities(body)),
+    ),
+    ("payment", "post"): (
+        PostPaymentSchema,
+        lambda s, doc, user, body: payments.post_payment(s, doc, user, body.get("allocations")),
+    ),
+}
+
+
 def _action_view(kind: str, action: str) -> Any:
     resource = RESOURCES[kind]
     answer = RESOURCES[ROUTES[kind][action]]
     step = find_action(kind, action)
     assert step is not None
+    body_of = BODIES.get((kind, action))
 
-    def view(record_id: int) -> Any:
+    def view(*args: Any, record_id: int) -> Any:
         document = resource.load(record_id)  # another company's: 404
         require_role(step.role)
         if document.state not in step.states or not step.when(document):
             raise ApiRefused(409, "Conflict", f"{action}: not possible in state {document.state}")
+        chosen = step
+        if body_of is not None:
+            body = args[0] if args else {}
+            chosen = replace(step, run=lambda s, doc, user: body_of[1](s, doc, user, body))
         try:
-            result = run_action(kind, document, step)
+            result = run_action(kind, document, chosen)
         except TransitionRefused as exc:
             raise ApiRefused(409, "Conflict", str(exc)) from exc
         except ValidationError as exc:  # named by its field: {"lines": [...]}
@@ -86,6 +122,9 @@ def _action_view(kind: str, action: str) -> Any:
 
     view.__name__ = f"{kind}_{action}"
     view.__doc__ = f"{step.label}"
+    if body_of is not None:
+        view.__doc__ += "\n\n" + (body_of[0].__doc__ or "")
+        view = api.arguments(body_of[0], location="json", required=False)(view)
     return api.doc(summary=f"{action.replace('_', ' ').capitalize()} a {kind}")(
         api.response(200, answer.schema)(
             api.alt_response(400, schema=ApiErrorSchema, description="refused input")(

@@ -12,11 +12,12 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
+from core.documents import lock
 from core.i18n import N_
 
 from .lines import apply_header, require_state
 from .models import SalesDelivery, SalesDeliveryLine
-from .orders import lock, prepare_delivery, update_status
+from .orders import prepare_delivery, update_status
 from .workflows import service_transition
 
 HEADER = ("date", "shipping_address", "carrier", "tracking_reference", "note")

@@ -16,6 +16,7 @@ from .workflows import WORKFLOWS
 # States of the sales documents that core does not name (translated where shown: _(state))
 STATES = [_l("sent"), _l("accepted"), _l("expired"), _l("partial"), _l("not_paid")]
 
+DRAFT = _l("(draft)")  # a document's title before it is numbered
 KIND_TITLES = {
     "quote": _l("Quote"),
     "order": _l("Sales order"),
@@ -56,7 +57,7 @@ def partner_activities(partner: Any, limit: int) -> list[Any]:
     for kind, doc in documents_of(session, partner.id, limit):
         if kind == "invoice" and doc.kind == "credit_note":
             kind = "credit_note"
-        title = f"{KIND_TITLES[kind]} {doc.number or _('(draft)')}"
+        title = f"{KIND_TITLES[kind]} {doc.number or DRAFT}"
         found.append(
             Activity(
                 when=doc.date,

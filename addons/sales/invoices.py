@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from core.documents import compute_totals
+from core.documents import compute_totals, lock
 from core.i18n import N_
 from core.models import PaymentTerm, Product
 from core.money import round_money
@@ -20,7 +20,7 @@ from core.tenancy import company_of
 
 from .lines import apply_header, check_links, due_date, partner_of, replace_lines, require_state
 from .models import NO_QTY, ZERO, SalesInvoice, SalesInvoiceLine, SalesOrder
-from .orders import lock, update_status
+from .orders import update_status
 from .workflows import service_transition
 
 HEADER = ("date", "salesperson_id", "payment_term_id", "note", "due_date")
@@ -110,7 +110,6 @@ def credit_note(
     invoice, all of it by default, at the invoice's prices and frozen costs."""
     if invoice.kind != "invoice" or invoice.state != "posted":
         raise ValidationError(N_("only a posted invoice can be credited"), "origin_id")
-    credited = _credited(session, invoice)
     note = SalesInvoice(
         kind="credit_note",
         origin_id=invoice.id,
@@ -121,7 +120,7 @@ def credit_note(
         note=invoice.number or "",
     )
     picked = _pick(
-        [(line, line.quantity - credited.get(line.id, NO_QTY)) for line in invoice.lines],
+        creditable(session, invoice),
         quantities,
         N_("more than was invoiced and not credited yet"),
     )
@@ -144,6 +143,13 @@ def credit_note(
     session.add(note)
     session.flush()
     return note
+
+
+def creditable(session: Session, invoice: SalesInvoice) -> list[tuple[SalesInvoiceLine, Decimal]]:
+    """Each line of ``invoice`` with the quantity not yet on a credit note (cancelled notes
+    do not count): what ``credit_note`` may still reverse."""
+    credited = _credited(session, invoice)
+    return [(line, line.quantity - credited.get(line.id, NO_QTY)) for line in invoice.lines]
 
 
 def _pick(
@@ -186,7 +192,7 @@ def _credited(session: Session, invoice: SalesInvoice) -> dict[int, Decimal]:
 def post_invoice(session: Session, invoice: SalesInvoice, user: Any) -> SalesInvoice:
     """Post: numbered, due date set, costs frozen, order quantities and open amounts
     updated. An empty invoice, or one invoicing more than the order has left, is refused."""
-    from .payments import apply_credit_note, recompute
+    from .payments import apply_credit_note
 
     order = invoice.order
     if order is not None:
@@ -213,9 +219,12 @@ def post_invoice(session: Session, invoice: SalesInvoice, user: Any) -> SalesInv
     invoice.amount_cost = sum((line.cost_amount for line in invoice.lines), ZERO)
     if invoice.due_date is None:
         term_id = invoice.payment_term_id
-        term = session.get(PaymentTerm, term_id) if term_id is not None else None
+        with session.no_autoflush:  # one flush for the whole step, not one per read
+            term = session.get(PaymentTerm, term_id) if term_id is not None else None
         invoice.due_date = due_date(term, invoice.date)
-    service_transition(session, invoice, "post", user)
+    # the order's quantities and the open amount before the step, so that add-ons acting on
+    # it (after_transition) see the invoice and its order as they will stay; nothing is
+    # allocated to a draft (payments and credit notes take posted invoices only)
     if order is not None:
         for line in invoice.lines:
             if line.order_line is not None:
@@ -223,7 +232,8 @@ def post_invoice(session: Session, invoice: SalesInvoice, user: Any) -> SalesInv
         update_status(order)
     invoice.amount_paid = ZERO
     invoice.amount_residual = invoice.amount_total
-    recompute(session, invoice)
+    invoice.payment_state = "not_paid"
+    service_transition(session, invoice, "post", user)
     if invoice.kind == "credit_note":
         apply_credit_note(session, invoice)
     session.flush()
@@ -234,9 +244,9 @@ def _freeze_costs(session: Session, invoice: SalesInvoice) -> None:
     """Each line's unit cost from the first add-on that answers ``sales_line_cost`` (the
     moving average of materials), else the product's cost price (``standard``)."""
     from core import hooks_for
-    from core.models import Company
+    from core.companies import cached_company
 
-    relay = hooks_for(session.get(Company, company_of(session)))
+    relay = hooks_for(cached_company(session, company_of(session)))
     for line in invoice.lines:
         if line.product_id is None:
             line.cost_unit, line.cost_basis = Decimal("0.0000"), "none"

@@ -48,12 +48,20 @@ def fill_lines(
 ) -> list[PricedLine]:
     """New lines from loaded ``LineSchema`` rows: products checked (this company's, active),
     description, price and KDV rate taken from the product where not given."""
+    from sqlalchemy import select
+
     lines: list[PricedLine] = []
     errors: dict[int, dict[str, list[str]]] = {}
+    wanted = {row["product_id"] for row in rows if row.get("product_id") is not None}
+    products = (  # one query for all the lines (another company's products are not found)
+        {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(wanted)))}
+        if wanted
+        else {}
+    )
     for index, row in enumerate(rows):
         product = None
         if row.get("product_id") is not None:
-            product = session.get(Product, row["product_id"])
+            product = products.get(row["product_id"])
             if product is None:
                 errors[index] = {"product_id": [N_("unknown product")]}
                 continue

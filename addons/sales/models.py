@@ -9,7 +9,7 @@ from datetime import date as date_type
 from decimal import Decimal
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
 from core.db import Base, CompanyOwned
 from core.documents import Document, PricedLine
@@ -147,6 +147,7 @@ class SalesDeliveryLine(CompanyOwned, Base):
     __audit_document__ = "delivery"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()  # one INSERT for all lines (PricedLine)
     delivery_id: Mapped[int] = mapped_column(
         ForeignKey("sales_delivery.id", ondelete="CASCADE"), index=True
     )

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from core.documents import Document
+from core.documents import lock
 from core.i18n import N_
 
 from .lines import apply_header, check_links, partner_of, replace_lines, require_state
@@ -25,14 +25,6 @@ HEADER = (
     "commitment_date",
     "shipping_address",
 )
-
-
-def lock(session: Session, document: Document) -> None:
-    """Read ``document`` again with a row lock (PostgreSQL ``FOR UPDATE``): two people
-    confirming or invoicing the same order wait for each other, and the second sees what the
-    first did. SQLite writers are serialised by ``BEGIN IMMEDIATE`` already."""
-    session.flush()
-    session.refresh(document, with_for_update=True)
 
 
 def default_shipping_address(partner: Any) -> str:
@@ -55,7 +47,7 @@ def create_order(session: Session, data: dict[str, Any]) -> SalesOrder:
     partner = partner_of(session, data.get("partner_id"))
     check_links(session, data)
     order = SalesOrder(
-        partner_id=partner.id,
+        partner=partner,  # held by the order: its deliveries and invoices need no lookup
         currency=partner.currency,
         payment_term_id=partner.payment_term_id,
         shipping_address=default_shipping_address(partner),

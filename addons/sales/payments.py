@@ -11,11 +11,11 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.documents import lock
 from core.i18n import N_
 
 from .lines import apply_header, partner_of, require_state
 from .models import ZERO, SalesAllocation, SalesInvoice, SalesPayment
-from .orders import lock
 from .workflows import service_transition
 
 HEADER = ("date", "method", "reference", "note")
@@ -114,6 +114,17 @@ def _refusal(invoice: SalesInvoice | None, payment: SalesPayment) -> str | None:
     if invoice.state != "posted":
         return N_("the invoice is not posted")
     return None
+
+
+def allocations_of(session: Session, payment: SalesPayment) -> list[SalesAllocation]:
+    """What ``payment`` paid: its allocations to invoices, in the order they were made."""
+    return list(
+        session.scalars(
+            select(SalesAllocation)
+            .where(SalesAllocation.payment_id == payment.id)
+            .order_by(SalesAllocation.sequence, SalesAllocation.id)
+        )
+    )
 
 
 def open_invoices(session: Session, partner_id: int) -> list[SalesInvoice]:

@@ -87,6 +87,20 @@ class QuoteSchema(_Sale):
             raise ValidationError(N_("must not be before the quote's date"), "valid_until")
 
 
+class OrderLineSchema(SalesLineSchema):
+    """An order line, with what was delivered and invoiced of it (read only)."""
+
+    qty_delivered = QuantityField(dump_only=True)
+    qty_invoiced = QuantityField(dump_only=True)
+
+
+class InvoiceLineSchema(SalesLineSchema):
+    """An invoice line, with the order line it invoices or the invoice line it credits."""
+
+    order_line_id = fields.Integer(dump_only=True, allow_none=True)
+    origin_line_id = fields.Integer(dump_only=True, allow_none=True)
+
+
 class OrderSchema(_Sale):
     client_reference = fields.String(
         metadata={"label": _l("Customer reference")},
@@ -104,6 +118,7 @@ class OrderSchema(_Sale):
     quote_id = fields.Integer(dump_only=True, allow_none=True)
     delivery_status = fields.String(dump_only=True)
     invoice_status = fields.String(dump_only=True)
+    lines = fields.List(fields.Nested(OrderLineSchema), load_default=list)
 
 
 class InvoiceSchema(_Sale):
@@ -114,6 +129,7 @@ class InvoiceSchema(_Sale):
     amount_paid = MoneyField(dump_only=True)
     amount_residual = MoneyField(dump_only=True)
     payment_state = fields.String(dump_only=True)
+    lines = fields.List(fields.Nested(InvoiceLineSchema), load_default=list)
 
 
 class DeliveryLineSchema(Schema):
@@ -168,4 +184,33 @@ class PaymentSchema(Schema):
         metadata={"label": _l("Reference")}, load_default="", validate=validate.Length(max=100)
     )
     note = fields.String(metadata={"label": _l("Note")}, load_default="")
+    allocations = fields.List(fields.Nested(AllocationSchema), load_default=None)
+
+
+# ------------------------------------------------------------------ bodies of API actions
+class PickedQuantitySchema(Schema):
+    """A quantity taken from one line (an order line to invoice, an invoice line to
+    credit)."""
+
+    line_id = fields.Integer(required=True, metadata={"label": _l("Line")})
+    quantity = QuantityField(required=True, validate=POSITIVE, metadata={"label": _l("Quantity")})
+
+
+class PickQuantitiesSchema(Schema):
+    """``POST .../orders/<id>/invoice`` and ``.../invoices/<id>/credit_note``: the lines and
+    quantities to take; without ``lines``, everything still open."""
+
+    lines = fields.List(fields.Nested(PickedQuantitySchema), load_default=None)
+
+    @validates_schema
+    def _once_each(self, data: dict, **_: Any) -> None:
+        ids = [row["line_id"] for row in data.get("lines") or []]
+        if len(ids) != len(set(ids)):
+            raise ValidationError(N_("a line is named twice"), "lines")
+
+
+class PostPaymentSchema(Schema):
+    """``POST .../payments/<id>/post``: the invoices it pays and how much of each; without
+    ``allocations``, the customer's open invoices, oldest due first."""
+
     allocations = fields.List(fields.Nested(AllocationSchema), load_default=None)

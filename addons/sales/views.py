@@ -24,6 +24,7 @@ from core.tenancy import company_of
 from core.web.context import current_user, db_session, require_role
 from core.web.forms import FormView, LinesSpec
 from core.web.lists import ListView
+from core.web.picking import Amount, LinePicker, PickRow
 
 from . import deliveries, invoices, orders, payments, quotes
 from .models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
@@ -55,6 +56,7 @@ QUOTE_STATES = _states("draft", "sent", "accepted", "rejected", "expired", "canc
 ORDER_STATES = _states("draft", "confirmed", "cancelled")
 DELIVERY_STATES = _states("draft", "done", "cancelled")
 POSTED_STATES = _states("draft", "posted", "cancelled")
+DRAFT = _l("(draft)")  # a document's label before it is numbered
 KINDS = {"invoice": _l("Invoice"), "credit_note": _l("Credit note")}
 PAYMENT_STATES = {"not_paid": _l("not_paid"), "partial": _l("partial"), "paid": _l("paid")}
 DELIVERY_STATUS = {"nothing": _l("Nothing"), "partial": _l("Partly"), "full": _l("Fully")}
@@ -127,6 +129,21 @@ def _updater(schema: type[Schema], service: Callable[..., Any]) -> Callable[...,
     return update
 
 
+def _same_lines(invoice: SalesInvoice, data: dict[str, Any]) -> dict[str, Any]:
+    """The page sends an invoice's lines with its header: on an invoice made from an order
+    (or a credit note), whose lines cannot change, lines sent back as they are mean only
+    the header changes; changed lines go on to the service, which refuses them."""
+    if "lines" not in data or (invoice.order_id is None and invoice.kind != "credit_note"):
+        return data
+    names = ("product_id", "quantity", "unit_price", "discount", "tax_rate")
+    sent = data["lines"] or []
+    same = len(sent) == len(invoice.lines) and all(
+        all(row.get(n) is None or row.get(n) == getattr(line, n) for n in names)
+        for row, line in zip(sent, invoice.lines, strict=False)
+    )
+    return {k: v for k, v in data.items() if k != "lines"} if same else data
+
+
 class PaymentFormSchema(PaymentSchema):
     """The payment as shown: its amount is the document's total; what is not allocated."""
 
@@ -149,7 +166,7 @@ def update_payment(session: Any, payment: SalesPayment, payload: dict[str, Any])
 
 
 def _label(kind: Any) -> Callable[[Any], str]:
-    return lambda doc: f"{kind} {doc.number or _('(draft)')}"
+    return lambda doc: f"{kind} {doc.number or DRAFT}"
 
 
 def _customer(doc: Any) -> str:
@@ -208,14 +225,35 @@ invoice_form = FormView(
     schema=InvoiceSchema,
     title=_l("Invoice"),
     create=_loader(InvoiceSchema, invoices.create_invoice),
-    update=_updater(InvoiceSchema, invoices.update_invoice),
+    update=_updater(
+        InvoiceSchema, lambda s, doc, data: invoices.update_invoice(s, doc, _same_lines(doc, data))
+    ),
     choices=CHOICES,
     lines=LinesSpec(fields=LINE_FIELDS),
     list_url=lambda: url("invoices"),
     read_role=USER,
     write_role=ACCOUNTANT,
-    label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or _('(draft)')}",
+    label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or DRAFT}",
 )
+
+
+def _payment_sections(payment: SalesPayment) -> list[Any]:
+    """A posted payment's page lists the invoices it paid."""
+    from flask import render_template
+
+    from core.ui import FormSection
+
+    if payment.state != "posted":
+        return []
+    rows = payments.allocations_of(db_session(), payment)
+    if not rows and payment.amount_unallocated <= 0:
+        return []
+    html = render_template(
+        "sales/pages/allocations.html", payment=payment, rows=rows, url_of=invoice_form.url
+    )
+    return [FormSection(_("Allocated to"), html, sequence=10)]
+
+
 payment_form = FormView(
     record_type="sales.payment",
     model=SalesPayment,
@@ -229,6 +267,7 @@ payment_form = FormView(
     read_role=USER,
     write_role=ACCOUNTANT,
     label=_label(_l("Payment")),
+    sections=_payment_sections,
 )
 FORMS: dict[str, FormView] = {
     "quote": quote_form,
@@ -500,6 +539,7 @@ class Action:
     style: str = "secondary"
     sequence: int = 100
     when: Callable[[Any], bool] = lambda _doc: True
+    page: str = ""  # the page's button opens this picker (endpoint) instead of posting
 
 
 def _send_quote(session: Any, quote: Any, user: Any) -> Any:
@@ -583,6 +623,7 @@ ACTIONS: dict[str, list[Action]] = {
             "primary",
             20,
             when=lambda d: d.invoice_status == "to_invoice",
+            page="order_invoice",
         ),
         Action(
             "cancel",
@@ -638,6 +679,7 @@ ACTIONS: dict[str, list[Action]] = {
             "secondary",
             20,
             when=lambda d: d.kind == "invoice",
+            page="invoice_credit_note",
         ),
         Action(
             "cancel",
@@ -660,6 +702,7 @@ ACTIONS: dict[str, list[Action]] = {
             _l("Payment posted."),
             "primary",
             10,
+            page="payment_post",
         ),
         Action(
             "cancel",
@@ -764,10 +807,171 @@ def document_actions(document: Any, user: Any) -> list[Any]:
         DocumentAction(
             a.name,
             str(a.label),
-            url_for("sales.pages.act", kind=kind, record_id=document.id, action=a.name),
+            url_for(f"sales.pages.{a.page}", record_id=document.id)
+            if a.page
+            else url_for("sales.pages.act", kind=kind, record_id=document.id, action=a.name),
             sequence=a.sequence,
             style=a.style,
+            method="get" if a.page else "post",
         )
         for a in offered(document)
         if allowed.get(a.role)
     ]
+
+
+# -- pages that choose quantities or invoices before the action ---------------------------
+def _line_name(line: Any) -> str:
+    if line.description:
+        return line.description
+    return f"{line.product.code} {line.product.name}" if line.product is not None else ""
+
+
+def _available(kind: str, name: str) -> Callable[[Any], bool]:
+    step = find_action(kind, name)
+    assert step is not None
+    return lambda doc: doc.state in step.states and step.when(doc)
+
+
+def _order_rows(session: Any, order: SalesOrder) -> list[PickRow]:
+    """Each order line with something left to invoice; all of it by default."""
+    return [
+        PickRow(
+            line.id,
+            [
+                _line_name(line),
+                line.quantity,
+                None if line.is_service else line.qty_delivered,
+                line.qty_invoiced,
+                line.qty_to_invoice,
+            ],
+            left=line.qty_to_invoice,
+            default=line.qty_to_invoice,
+        )
+        for line in order.lines
+        if line.qty_to_invoice > 0
+    ]
+
+
+def _credit_rows(session: Any, invoice: SalesInvoice) -> list[PickRow]:
+    """Each invoice line not yet credited in full; all that is left by default."""
+    return [
+        PickRow(
+            line.id,
+            [_line_name(line), line.quantity, line.quantity - left, left],
+            left=left,
+            default=left,
+        )
+        for line, left in invoices.creditable(session, invoice)
+        if left > 0
+    ]
+
+
+def _payment_rows(session: Any, payment: SalesPayment) -> list[PickRow]:
+    """The customer's open invoices, oldest due first; nothing allocated by default."""
+    from core.i18n import date_filter
+
+    return [
+        PickRow(
+            invoice.id,
+            [
+                invoice.number,
+                date_filter(invoice.date),
+                date_filter(invoice.due_date),
+                Amount(invoice.amount_total, invoice.currency),
+                Amount(invoice.amount_residual, invoice.currency),
+            ],
+            left=invoice.amount_residual,
+        )
+        for invoice in payments.open_invoices(session, payment.partner_id)
+    ]
+
+
+def _post_payment(session: Any, payment: SalesPayment, picked: dict, user: Any) -> Any:
+    """The amounts typed per invoice, in the list's order (none typed: oldest due first);
+    the service's errors, kept per allocation, go back under their invoice."""
+    order = [row.id for row in _payment_rows(session, payment) if row.id in picked]
+    allocations = [{"invoice_id": i, "amount": picked[i]} for i in order] or None
+    try:
+        return payments.post_payment(session, payment, user, allocations)
+    except ValidationError as exc:
+        messages = exc.messages
+        found = messages.get("allocations") if isinstance(messages, dict) else None
+        if allocations is None or not isinstance(found, dict):
+            raise
+        rows = {str(order[i]): v for i, v in found.items() if isinstance(i, int)}
+        extra = []
+        total = sum(picked.values())
+        if total > payment.amount_total:
+            extra = [
+                _(
+                    "%(allocated)s allocated: more than the payment's %(amount)s.",
+                    allocated=money_text(total, payment.currency),
+                    amount=money_text(payment.amount_total, payment.currency),
+                )
+            ]
+        raise ValidationError({"allocations": rows, "_schema": extra}) from exc
+
+
+def money_text(amount: Any, currency: str) -> str:
+    from core.i18n import money
+
+    return money(amount, currency)
+
+
+def _payment_intro(payment: SalesPayment) -> str:
+    return _(
+        "Amount %(amount)s. Type how much of it pays each invoice, or leave every amount "
+        "empty to pay the oldest due invoices first. What is not allocated stays as the "
+        "customer's credit.",
+        amount=money_text(payment.amount_total, payment.currency),
+    )
+
+
+invoice_picker = LinePicker(
+    form=order_form,
+    title=_l("Create invoice"),
+    columns=[_l("Product"), _l("Ordered"), _l("Delivered"), _l("Invoiced"), _l("To invoice")],
+    input_label=_l("Quantity to invoice"),
+    rows=_order_rows,
+    run=lambda s, order, picked, user: invoices.invoice_order(s, order, picked),
+    next_url=lambda order, invoice: invoice_form.url(invoice),
+    role=ACCOUNTANT,
+    done=_l("Draft invoice made."),
+    submit=_l("Create draft invoice"),
+    intro=_l("What is delivered and not invoiced yet is offered; invoice less by lowering it."),
+    nothing=_l("Choose a quantity to invoice on at least one line."),
+    available=_available("order", "invoice"),
+)
+credit_picker = LinePicker(
+    form=invoice_form,
+    title=_l("Credit note"),
+    columns=[_l("Product"), _l("Invoiced"), _l("Credited"), _l("Left to credit")],
+    input_label=_l("Quantity to credit"),
+    rows=_credit_rows,
+    run=lambda s, invoice, picked, user: invoices.credit_note(s, invoice, picked),
+    next_url=lambda invoice, note: invoice_form.url(note),
+    role=ACCOUNTANT,
+    done=_l("Draft credit note made."),
+    submit=_l("Create draft credit note"),
+    intro=_l("The credit note reverses the quantities chosen at the invoice's prices."),
+    nothing=_l("Choose a quantity to credit on at least one line."),
+    available=_available("invoice", "credit_note"),
+)
+payment_picker = LinePicker(
+    form=payment_form,
+    title=_l("Post payment"),
+    columns=[_l("Invoice"), _l("Date"), _l("Due date"), _l("Total"), _l("Open")],
+    input_label=_l("Amount to pay"),
+    rows=_payment_rows,
+    run=_post_payment,
+    next_url=lambda payment, _result: payment_form.url(payment),
+    role=ACCOUNTANT,
+    done=_l("Payment posted."),
+    submit=_l("Post"),
+    intro=_payment_intro,
+    places=2,
+    available=_available("payment", "post"),
+)
+invoice_picker.register(bp, "/order/<int:record_id>/invoice", "order_invoice")
+credit_picker.register(bp, "/invoice/<int:record_id>/credit_note", "invoice_credit_note")
+payment_picker.register(bp, "/payment/<int:record_id>/post", "payment_post")

@@ -13,6 +13,7 @@ class Sequence(CompanyOwned, Base):
 
     __tablename__ = "core_sequence"
     __table_args__ = (UniqueConstraint("company_id", "code"),)
+    __cache_versioned__ = True  # kept per worker (core.numbering): every numbered step reads it
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(80))  # the document type, e.g. "sales.order"

@@ -11,15 +11,15 @@ filtered to it and every write checked (``core.tenancy``).
 
 from __future__ import annotations
 
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import current_app, g, session
 from sqlalchemy.orm import Session
 
-from core.cache import SharedCache, cached_instance
+from core.cache import SharedCache
+from core.companies import cached_company
 from core.documents import USER_KEY
-from core.models import Company, CompanyAddon, Membership, MembershipRole, User
+from core.models import Company, Membership, MembershipRole, User
 from core.tenancy import COMPANY_KEY
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ SESSION_COMPANY_KEY = "yaprak_company_id"
 
 # Read on every request, changed rarely: kept per worker while unchanged (core.cache).
 USERS = SharedCache("core.users", watches=[User, Membership, MembershipRole])
-COMPANIES = SharedCache("core.companies", watches=[Company, CompanyAddon])
 
 
 def runtime() -> Runtime:
@@ -62,14 +61,6 @@ def current_user() -> User | None:
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-@cache
-def _company_options() -> list[Any]:
-    """A company with its add-on rows: one query (the options are built once)."""
-    from sqlalchemy.orm import joinedload
-
-    return [joinedload(Company.addon_rows)]
-
-
 def current_company() -> Company | None:
     """The company the request acts for, or None (no user, or not a member of any)."""
     if "yaprak_company" in g:
@@ -84,17 +75,7 @@ def current_company() -> Company | None:
         else:
             wanted = session.get(SESSION_COMPANY_KEY)
             company_id = wanted if wanted in member_of else (member_of[0] if member_of else None)
-            dbs = db_session()
-            company = (
-                cached_instance(  # no query while no company or add-on row changed
-                    COMPANIES,
-                    dbs,
-                    company_id,
-                    lambda: dbs.get(Company, company_id, options=_company_options()),
-                )
-                if company_id is not None
-                else None
-            )
+            company = cached_company(db_session(), company_id)
     g.yaprak_company = company
     if company is not None:
         db_session().info[COMPANY_KEY] = company.id  # from here on the session acts for it

@@ -521,9 +521,11 @@ def activity(record_type: str, record: Any) -> list[ActivityItem]:
     """Notes and audit entries of a record, newest first."""
     from sqlalchemy import select
 
+    from core.documents import flush_audit
     from core.models import AuditEntry, Note, User
 
     session = db_session()
+    flush_audit(session)
     items: list[ActivityItem] = []
     names: dict[int | None, str] = {None: _("system")}
 

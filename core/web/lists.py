@@ -85,7 +85,9 @@ class ListView:
         self.new_url = new_url
         self.template = template
         self.label = label or (
-            lambda r: getattr(r, "display_name", None) or getattr(r, "name", r.id)
+            form.label
+            if form is not None
+            else lambda r: getattr(r, "display_name", None) or getattr(r, "name", r.id)
         )
         LISTS[spec.key] = self
 
@@ -444,8 +446,8 @@ def table_rows(view: ListView, columns: list[Column], rows: list[Any]) -> Markup
         ]
         for index, (cell, numeric) in enumerate(cells):
             html = cell(row)
-            if index == 0 and row_url:
-                html = f'<a href="{escape(row_url(row))}">{html}</a>'
+            if index == 0 and row_url:  # an empty first cell (a draft's number): its label
+                html = f'<a href="{escape(row_url(row))}">{html or escape(str(label_of(row)))}</a>'
             parts.append(f'<td class="text-end">{html}</td>' if numeric else f"<td>{html}</td>")
         parts.append("</tr>\n")
         out.append("".join(parts))

@@ -221,3 +221,79 @@ def test_the_overdue_filter(sales_world, api):
     late = _ok(api.get("/api/v1/sales/invoices?f.overdue=1"))["items"]
     assert [i["id"] for i in late] == [old["id"]]
     assert late[0]["due_date"] < str(date.today())
+
+
+def _shipped_order(api, w, quantity="10"):
+    order = _ok(
+        api.post(
+            "/api/v1/sales/orders",
+            json={
+                "partner_id": w.customer_id,
+                "lines": [
+                    {"product_id": w.goods_id, "quantity": quantity},
+                    {"product_id": w.service_id, "quantity": "1"},
+                ],
+            },
+        ),
+        201,
+    )
+    _ok(api.post(f"/api/v1/sales/orders/{order['id']}/confirm"))
+    (delivery,) = _ok(api.get("/api/v1/sales/deliveries?f.state=draft"))["items"]
+    _ok(api.post(f"/api/v1/sales/deliveries/{delivery['id']}/ship"))
+    return _ok(api.get(f"/api/v1/sales/orders/{order['id']}"))
+
+
+def test_invoicing_and_crediting_part_and_allocating_a_payment_through_the_api(
+    sales_world, api, yaprak_runtime
+):
+    w = sales_world
+    order = _shipped_order(api, w)
+    goods, service = order["lines"]
+    url = f"/api/v1/sales/orders/{order['id']}/invoice"
+    # bad bodies: 400 naming the place, nothing written
+    for body, where in (
+        ({"lines": [{"line_id": goods["id"], "quantity": "11"}]}, "quantities"),
+        ({"lines": [{"line_id": goods["id"], "quantity": "-1"}]}, "lines"),
+        ({"lines": [{"line_id": goods["id"], "quantity": "abc"}]}, "lines"),
+        ({"lines": [{"quantity": "1"}]}, "lines"),
+        ({"lines": [{"line_id": goods["id"], "quantity": "1"}] * 2}, "lines"),
+    ):
+        r = api.post(url, json=body)
+        assert r.status_code == 400 and where in r.get_json()["errors"], (body, r.get_json())
+    assert _ok(api.get("/api/v1/sales/invoices"))["items"] == []
+
+    invoice = _ok(api.post(url, json={"lines": [{"line_id": goods["id"], "quantity": "4"}]}))
+    assert [(line["order_line_id"], line["quantity"]) for line in invoice["lines"]] == [
+        (goods["id"], "4.000")
+    ]
+    invoice = _ok(api.post(f"/api/v1/sales/invoices/{invoice['id']}/post"))
+    rest = _ok(api.post(url))  # no body: everything still open
+    assert sorted((line["order_line_id"], line["quantity"]) for line in rest["lines"]) == sorted(
+        [(goods["id"], "6.000"), (service["id"], "1.000")]
+    )
+
+    (line,) = invoice["lines"]
+    credit_url = f"/api/v1/sales/invoices/{invoice['id']}/credit_note"
+    r = api.post(credit_url, json={"lines": [{"line_id": line["id"], "quantity": "5"}]})
+    assert r.status_code == 400 and "quantities" in r.get_json()["errors"]
+    note = _ok(api.post(credit_url, json={"lines": [{"line_id": line["id"], "quantity": "1"}]}))
+    assert (note["kind"], note["lines"][0]["quantity"]) == ("credit_note", "1.000")
+
+    payment = _ok(
+        api.post(
+            "/api/v1/sales/payments",
+            json={"partner_id": w.customer_id, "amount": "100.00", "method": "bank"},
+        ),
+        201,
+    )
+    post_url = f"/api/v1/sales/payments/{payment['id']}/post"
+    too_much = {"allocations": [{"invoice_id": invoice["id"], "amount": "150.00"}]}
+    r = api.post(post_url, json=too_much)
+    assert r.status_code == 400 and "allocations" in r.get_json()["errors"]
+    assert _ok(api.get(f"/api/v1/sales/payments/{payment['id']}"))["state"] == "draft"
+    paid = _ok(
+        api.post(post_url, json={"allocations": [{"invoice_id": invoice["id"], "amount": "60"}]})
+    )
+    assert (paid["state"], paid["amount_unallocated"]) == ("posted", "40.00")
+    invoice = _ok(api.get(f"/api/v1/sales/invoices/{invoice['id']}"))
+    assert (invoice["amount_paid"], invoice["payment_state"]) == ("60.00", "partial")

@@ -184,7 +184,7 @@ def test_quote_to_payment_through_the_pages(sales_world, web, yaprak_runtime):
     for path, button in (
         (f"/sales/orders/{order_id}", f"/sales/order/{order_id}/act/cancel"),
         (f"/sales/deliveries/{backorder.id}", f"/sales/delivery/{backorder.id}/act/ship"),
-        (f"/sales/invoices/{invoice_id}", f"/sales/invoice/{invoice_id}/act/credit_note"),
+        (f"/sales/invoices/{invoice_id}", f"/sales/invoice/{invoice_id}/credit_note"),
         (f"/sales/payments/{payment_id}", f"/sales/payment/{payment_id}/act/cancel"),
     ):
         page = web.get(path)

@@ -4,7 +4,7 @@ A customer's documents newest first (the partner page's timeline) read from an i
 (company_id, partner_id, date, id) on quotes, orders, deliveries, invoices and payments.
 
 Revision ID: 15c8c0fa13ce
-Revises: 82268b1d6756
+Revises: b7c1d2e3f4a5
 Create Date: 2026-11-29 06:13:52.901549
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import core.types  # noqa: F401 - Yaprak's exact column types (Money, Quantity, UnitPrice)
 
 revision: str = "15c8c0fa13ce"
-down_revision: str | None = "82268b1d6756"
+down_revision: str | None = "b7c1d2e3f4a5"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
