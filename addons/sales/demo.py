@@ -323,6 +323,8 @@ class Demo:
         self.counter = itertools.count()
         self.credits = 0
         self.invoices = 0
+        self.confirmed = 0
+        self.cancelled = 0
 
     # -- the calendar ---------------------------------------------------------------------
     def at(self, when: date, step: int, action: Callable[..., None], *args: Any) -> None:
@@ -615,7 +617,10 @@ class Demo:
         assert order is not None
         user = deal.customer.salesperson
         delivery = orders.confirm_order(self.session, order, user)
-        if deal.cancel:
+        self.confirmed += 1
+        # a cancellation: now and then, and once early on whatever chance says
+        if deal.cancel or (self.cancelled == 0 and self.confirmed == 8):
+            self.cancelled += 1
             self.at(when + timedelta(days=rng.randint(0, 2)), 3, self.cancel_order, deal)
             return
         if delivery is None:  # services only: invoiced when done
