@@ -285,7 +285,16 @@ def demo(
     runtime = _state(ctx).runtime
     code = code.strip().upper()
     with _errors():
-        created, enabled = build_demo(runtime, code, size)
+        created, enabled = build_demo(
+            runtime,
+            code,
+            size,
+            starting=lambda size: click.echo(
+                f"Building demo company {code} ({size} size"
+                + ("; `--size small` is quicker" if size == "full" else "")
+                + ")..."
+            ),
+        )
     if created:
         click.echo(f"Demo company {code} created with add-ons: {', '.join(enabled) or '(none)'}")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -349,14 +350,18 @@ def core_demo_data(company: Company) -> None:
 
 
 def build_demo(
-    runtime: Runtime, code: str = "DEMO", size: str | None = None
+    runtime: Runtime,
+    code: str = "DEMO",
+    size: str | None = None,
+    starting: Callable[[str], None] | None = None,
 ) -> tuple[bool, list[str]]:
     """Create company ``code`` with demo data unless it exists. Returns (created, add-ons).
 
     ``size`` (one of ``DEMO_SIZES``; default: the configured ``YAPRAK_DEMO_SIZE``) is passed
-    to each add-on's ``demo_data``. Add-ons are installed first (DDL); the company, its
-    enabled add-ons and all demo records are then written in one transaction, so a failing
-    add-on leaves no half demo.
+    to each add-on's ``demo_data``; ``starting(size)`` is called once the demo is to be
+    built (the CLI says so: a full demo takes a while). Add-ons are installed first (DDL);
+    the company, its enabled add-ons and all demo records are then written in one
+    transaction, so a failing add-on leaves no half demo.
     """
     from core.companies import InvalidField
 
@@ -370,6 +375,8 @@ def build_demo(
     with runtime.db.Session() as session:
         if session.scalar(select(Company.id).where(Company.code == code)) is not None:
             return False, []
+    if starting is not None:
+        starting(size)
     if names:
         lifecycle.install(runtime, names)
     with runtime.activate(), runtime.db.transaction() as session:
