@@ -325,6 +325,7 @@ class Demo:
         self.invoices = 0
         self.confirmed = 0
         self.cancelled = 0
+        self.waiting = False  # a backorder is left waiting
 
     # -- the calendar ---------------------------------------------------------------------
     def at(self, when: date, step: int, action: Callable[..., None], *args: Any) -> None:
@@ -644,7 +645,9 @@ class Demo:
             if carrier == "Kendi aracımız"
             else str(rng.randint(10**9, 10**10 - 1)),
         }
-        if partial:
+        # one backorder of the last weeks still waits for stock today, whatever chance says
+        wait = not self.waiting and (self.today - when).days <= 45
+        if partial or wait:
             splittable = [line for line in delivery.lines if line.quantity >= 2]
             if splittable:
                 short = rng.choice(splittable)
@@ -662,7 +665,9 @@ class Demo:
         deliveries.update_delivery(self.session, delivery, data)
         backorder = deliveries.ship_delivery(self.session, delivery, deal.customer.salesperson)
         self.at(when + timedelta(days=rng.randint(0, 3)), 5, self.invoice, deal)
-        if backorder is not None:  # waiting for stock: some still wait today
+        if backorder is not None and wait:
+            self.waiting = True
+        elif backorder is not None:  # waiting for stock: some still wait today
             later = rng.choice([rng.randint(5, 20), rng.randint(20, 90)])
             self.at(when + timedelta(days=later), 4, self.ship, deal, backorder, False)
 
