@@ -19,7 +19,15 @@ from core.models import PaymentTerm, Product
 from core.money import round_money
 from core.tenancy import company_of
 
-from .lines import apply_header, check_links, due_date, partner_of, replace_lines, require_state
+from .lines import (
+    apply_header,
+    check_links,
+    due_date,
+    new_header,
+    partner_of,
+    replace_lines,
+    require_state,
+)
 from .models import NO_QTY, ZERO, SalesInvoice, SalesInvoiceLine, SalesOrder
 from .orders import update_status
 from .workflows import service_transition
@@ -38,7 +46,7 @@ def create_invoice(session: Session, data: dict[str, Any]) -> SalesInvoice:
         currency=partner.currency,
         payment_term_id=partner.payment_term_id,
     )
-    apply_header(invoice, {"date": None, **data}, HEADER)
+    apply_header(invoice, new_header(data), HEADER)
     replace_lines(session, invoice, "lines", SalesInvoiceLine, data.get("lines") or [])
     session.add(invoice)
     session.flush()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.i18n import N_
 
-from .lines import apply_header, check_links, partner_of, replace_lines, require_state
+from .lines import apply_header, check_links, new_header, partner_of, replace_lines, require_state
 from .models import SalesOrder, SalesOrderLine, SalesQuote, SalesQuoteLine
 from .workflows import service_transition
 
@@ -26,7 +26,7 @@ def create_quote(session: Session, data: dict[str, Any]) -> SalesQuote:
     check_links(session, data)
     quote = SalesQuote(partner_id=partner.id, currency=partner.currency)
     quote.payment_term_id = partner.payment_term_id
-    apply_header(quote, {"date": None, **data}, HEADER)
+    apply_header(quote, new_header(data), HEADER)
     replace_lines(session, quote, "lines", SalesQuoteLine, data.get("lines") or [])
     session.add(quote)
     session.flush()
