@@ -25,7 +25,11 @@ Rules the mechanism keeps:
 
 * a session that has raised a version (it changed a versioned table) neither reads nor fills
   a cache until its transaction ends: it sees its own uncommitted changes, and nothing it
-  saw before a rollback is ever stored;
+  saw before a rollback is ever stored. Meanwhile ``SharedCache.get`` keeps entries for
+  that transaction alone, each used while the transaction has not changed the tables its
+  cache watches again and forgotten at any rollback (to a savepoint too) and when the
+  transaction ends: a long transaction (``yaprak demo``, an import) loads a value once, not
+  on every flush;
 * entries belong to one database (keyed by the engine's connection pool): a process that
   serves several databases (tests) never mixes them.
 """
@@ -44,6 +48,8 @@ T = TypeVar("T")
 
 VERSIONS_KEY = "yaprak_cache_versions"  # session.info: {table: version} read this transaction
 CHANGED_KEY = "yaprak_cache_changed"  # session.info: this transaction raised a version
+RAISED_KEY = "yaprak_cache_raised"  # session.info: {table: times this transaction raised it}
+OWN_KEY = "yaprak_cache_own"  # session.info: {(cache, key): (raised, value)}, this transaction's
 
 CACHES: dict[str, SharedCache] = {}
 _tokens = itertools.count(1)
@@ -89,7 +95,7 @@ class SharedCache:
         """The cached value of ``key``, or ``load()`` (stored when the session may store)."""
         versions = _versions(session, self.tables)
         if versions is None:
-            return load()
+            return self._own(session, key, load)
         store = self._store(session)
         entry = store.get(key)
         if entry is not None and entry[0] == versions:
@@ -103,6 +109,19 @@ class SharedCache:
     def clear(self) -> None:
         """Forget every entry of every database (this process only)."""
         self._stores.clear()
+
+    def _own(self, session: Session, key: Hashable, load: Callable[[], T]) -> T:
+        """The entry of a transaction that changed versioned rows, for it alone: used while
+        it has not raised the versions of the watched tables since it was loaded."""
+        raised = session.info.get(RAISED_KEY, {})
+        changes = tuple(raised.get(table, 0) for table in self.tables)
+        own = session.info.setdefault(OWN_KEY, {})
+        entry = own.get((self.name, key))
+        if entry is not None and entry[0] == changes:
+            return entry[1]
+        value = load()
+        own[(self.name, key)] = (changes, value)
+        return value
 
     def usable(self, session: Session) -> bool:
         """False while ``session`` has changed a versioned table (its own changes count)."""
@@ -166,6 +185,9 @@ def bump(session: Session, *tables: str) -> None:
         )
     session.info[CHANGED_KEY] = True
     session.info.pop(VERSIONS_KEY, None)
+    raised = session.info.setdefault(RAISED_KEY, {})
+    for name in tables:
+        raised[name] = raised.get(name, 0) + 1
 
 
 def _versions(session: Session, tables: tuple[str, ...]) -> tuple[int, ...] | None:
@@ -206,6 +228,13 @@ def _transaction_end(session: Session, transaction: Any) -> None:
     if transaction.parent is None:  # not a savepoint: the outer transaction goes on
         session.info.pop(VERSIONS_KEY, None)
         session.info.pop(CHANGED_KEY, None)
+        session.info.pop(RAISED_KEY, None)
+        session.info.pop(OWN_KEY, None)
+
+
+def _rolled_back(session: Session, _transaction: Any) -> None:
+    """A rollback (to a savepoint too) may undo what the transaction's own entries saw."""
+    session.info.pop(OWN_KEY, None)
 
 
 def install(session_class: type[Session]) -> None:
@@ -213,3 +242,4 @@ def install(session_class: type[Session]) -> None:
     event.listen(session_class, "before_flush", _before_flush)
     event.listen(session_class, "do_orm_execute", _on_execute)
     event.listen(session_class, "after_transaction_end", _transaction_end)
+    event.listen(session_class, "after_soft_rollback", _rolled_back)

@@ -268,17 +268,33 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @main.command()
 @click.option("--company", "code", default="DEMO", show_default=True, help="Demo company code.")
 @click.option("--no-serve", is_flag=True, help="Build the demo data and exit.")
+@click.option(
+    "--size",
+    type=click.Choice(["small", "full"]),
+    help="full: a year of history (default, or YAPRAK_DEMO_SIZE); small: a few records, quick.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.pass_context
-def demo(ctx: click.Context, code: str, no_serve: bool, host: str, port: int) -> None:
+def demo(
+    ctx: click.Context, code: str, no_serve: bool, size: str | None, host: str, port: int
+) -> None:
     """Build a demo company with every add-on's demo data and a demo login, then serve it."""
     from core.demo import DEMO_PASSWORD, build_demo, demo_email
 
     runtime = _state(ctx).runtime
     code = code.strip().upper()
     with _errors():
-        created, enabled = build_demo(runtime, code)
+        created, enabled = build_demo(
+            runtime,
+            code,
+            size,
+            starting=lambda size: click.echo(
+                f"Building demo company {code} ({size} size"
+                + ("; `--size small` is quicker" if size == "full" else "")
+                + ")..."
+            ),
+        )
     if created:
         click.echo(f"Demo company {code} created with add-ons: {', '.join(enabled) or '(none)'}")
     else:

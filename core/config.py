@@ -13,6 +13,8 @@
   the instance folder. ``YAPRAK_JOBS_IMMEDIATE=1`` runs jobs at once, in the process.
 - ``YAPRAK_PDF_TIMEOUT`` (default 30): seconds a PDF may take; then it is stopped.
 - ``YAPRAK_PDF_MEMORY_MB`` (default 1024): memory (MB) rendering one PDF may add.
+- ``YAPRAK_DEMO_SIZE`` (default ``full``): how much history ``yaprak demo`` makes: ``full`` (a
+  year of sales: about 200 customers and 2,000 invoices) or ``small`` (a few of each, quick).
 - ``YAPRAK_SECRET_KEY`` (default: generated once into ``$YAPRAK_HOME/secret_key``): signs
   session cookies; set it when several machines serve the same site.
 """
@@ -46,6 +48,7 @@ class Config:
     attachment_max_mb: int = 10
     pdf_timeout: float = 30.0
     pdf_memory_mb: int = 1024
+    demo_size: str = "full"
 
     def __post_init__(self) -> None:
         self.home = Path(self.home)
@@ -71,6 +74,7 @@ class Config:
             "attachment_max_mb": int(env.get("YAPRAK_ATTACHMENT_MAX_MB", "10") or 10),
             "pdf_timeout": float(env.get("YAPRAK_PDF_TIMEOUT", "30") or 30),
             "pdf_memory_mb": int(env.get("YAPRAK_PDF_MEMORY_MB", "1024") or 1024),
+            "demo_size": env.get("YAPRAK_DEMO_SIZE", "").strip().lower() or "full",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -29,6 +30,9 @@ DEMO_HEADER = {
     "email": "info@yaprakdemo.com.tr",
     "website": "www.yaprakdemo.com.tr",
 }
+#: How much each add-on's demo makes (``demo_data(company, size)``): ``small`` is a few
+#: records of every kind (tests, a quick look), ``full`` enough for reports to be interesting.
+DEMO_SIZES = ("small", "full")
 
 
 def demo_email(code: str) -> str:
@@ -357,19 +361,34 @@ def core_demo_data(company: Company) -> None:
         )
 
 
-def build_demo(runtime: Runtime, code: str = "DEMO") -> tuple[bool, list[str]]:
+def build_demo(
+    runtime: Runtime,
+    code: str = "DEMO",
+    size: str | None = None,
+    starting: Callable[[str], None] | None = None,
+) -> tuple[bool, list[str]]:
     """Create company ``code`` with demo data unless it exists. Returns (created, add-ons).
 
-    Add-ons are installed first (DDL); the company, its enabled add-ons and all demo
-    records are then written in one transaction, so a failing add-on leaves no half demo.
+    ``size`` (one of ``DEMO_SIZES``; default: the configured ``YAPRAK_DEMO_SIZE``) is passed
+    to each add-on's ``demo_data``; ``starting(size)`` is called once the demo is to be
+    built (the CLI says so: a full demo takes a while). Add-ons are installed first (DDL);
+    the company, its enabled add-ons and all demo records are then written in one
+    transaction, so a failing add-on leaves no half demo.
     """
+    from core.companies import InvalidField
+
     code = code.strip().upper()
+    size = (size or runtime.config.demo_size).strip().lower()
+    if size not in DEMO_SIZES:
+        raise InvalidField("size", f"{size!r}: choose {' or '.join(DEMO_SIZES)}")
     lifecycle.init_database(runtime)
     lifecycle.upgrade(runtime)
     names = list(runtime.kernel.order)
     with runtime.db.Session() as session:
         if session.scalar(select(Company.id).where(Company.code == code)) is not None:
             return False, []
+    if starting is not None:
+        starting(size)
     if names:
         lifecycle.install(runtime, names)
     with runtime.activate(), runtime.db.transaction() as session:
@@ -383,5 +402,5 @@ def build_demo(runtime: Runtime, code: str = "DEMO") -> tuple[bool, list[str]]:
         core_demo_data(company)
         enable_in_session(runtime, company, names)
         for name in runtime.kernel.order:
-            runtime.kernel.call_addon(name, "demo_data", company=company)
+            runtime.kernel.call_addon(name, "demo_data", company=company, size=size)
     return True, names

@@ -242,8 +242,11 @@ def on_disable(company: Company) -> None:
 
 
 @hookspec
-def demo_data(company: Company) -> None:
+def demo_data(company: Company, size: str) -> None:
     """Called on the add-on alone to fill ``company`` with demo records.
 
     Add-ons are called in dependency order, so the records of your dependencies exist.
+    ``size`` is ``"full"`` (enough records for lists and reports to be interesting) or
+    ``"small"`` (a few of every kind, quick to make: tests use it); an implementation that
+    makes the same either way may leave the argument out.
     """

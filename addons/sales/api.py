@@ -2,10 +2,12 @@
 payments (list, read, create and change where the pages allow it, on the same lists and
 services), and each document action as ``POST /<documents>/<id>/<action>`` answering the
 document (or the one it made: the order of an accepted quote, the invoice of an order).
-Three actions take an optional JSON body: an order's ``invoice`` and an invoice's
+Four actions take an optional JSON body: an order's ``invoice`` and an invoice's
 ``credit_note`` the lines and quantities (``{"lines": [{"line_id": .., "quantity": ..}]}``),
 a payment's ``post`` the invoices it pays (``{"allocations": [{"invoice_id": ..,
-"amount": ..}]}``); without one, everything open (oldest due first for payments).
+"amount": ..}]}``), an invoice's ``use_credit`` the customer's credits it uses
+(``{"credits": [{"payment_id" or "credit_note_id": .., "amount": ..}]}``); without one,
+everything open (oldest first).
 
 A refused action is ``409 {"error": ...}`` with the reason; bad input ``400 {"errors":
 {field: [...]}}``; another company's id is a 404. Core's generic ``.../actions/<action>``
@@ -27,7 +29,7 @@ from core.web.api_resources import ApiErrorSchema, ApiRefused, register_resource
 from core.web.context import require_role
 
 from . import invoices, payments
-from .schemas import PickQuantitiesSchema, PostPaymentSchema
+from .schemas import PickQuantitiesSchema, PostPaymentSchema, UseCreditSchema
 from .views import (
     FORMS,
     KIND_OF,
@@ -67,7 +69,12 @@ ROUTES = {
     "quote": {"send": "quote", "accept": "order", "reject": "quote", "cancel": "quote"},
     "order": {"confirm": "order", "cancel": "order", "invoice": "invoice"},
     "delivery": {"ship": "delivery", "cancel": "delivery"},
-    "invoice": {"post": "invoice", "cancel": "invoice", "credit_note": "invoice"},
+    "invoice": {
+        "post": "invoice",
+        "cancel": "invoice",
+        "credit_note": "invoice",
+        "use_credit": "invoice",
+    },
     "payment": {"post": "payment", "cancel": "payment"},
 }
 
@@ -86,6 +93,10 @@ BODIES: dict[tuple[str, str], tuple[type[Schema], Callable[..., Any]]] = {
     ("invoice", "credit_note"): (
         PickQuantitiesSchema,
         lambda s, doc, user, body: invoices.credit_note(s, doc, _quantities(body)),
+    ),
+    ("invoice", "use_credit"): (
+        UseCreditSchema,
+        lambda s, doc, user, body: payments.use_credit(s, doc, body.get("credits")),
     ),
     ("payment", "post"): (
         PostPaymentSchema,

@@ -90,6 +90,14 @@ def partner_figures(partner: Any) -> list[Any]:
     ]
 
 
+@hookimpl
+def demo_data(company: Any, size: str) -> None:
+    """A year of sales for the demo company: customers, prospects and their documents."""
+    from .demo import build
+
+    build(company, size)
+
+
 def expire_quotes_job(company: Any) -> None:
     """Daily: quotes past their validity that nobody answered become expired."""
     from .quotes import expire_quotes

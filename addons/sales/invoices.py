@@ -6,19 +6,28 @@ is set against the invoice's open amount (the rest is the customer's credit)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from core.documents import compute_totals, lock
+from core.documents import compute_totals, lock, today
 from core.i18n import N_
 from core.models import PaymentTerm, Product
 from core.money import round_money
 from core.tenancy import company_of
 
-from .lines import apply_header, check_links, due_date, partner_of, replace_lines, require_state
+from .lines import (
+    apply_header,
+    check_links,
+    due_date,
+    new_header,
+    partner_of,
+    replace_lines,
+    require_state,
+)
 from .models import NO_QTY, ZERO, SalesInvoice, SalesInvoiceLine, SalesOrder
 from .orders import update_status
 from .workflows import service_transition
@@ -37,7 +46,7 @@ def create_invoice(session: Session, data: dict[str, Any]) -> SalesInvoice:
         currency=partner.currency,
         payment_term_id=partner.payment_term_id,
     )
-    apply_header(invoice, {"date": None, **data}, HEADER)
+    apply_header(invoice, new_header(data), HEADER)
     replace_lines(session, invoice, "lines", SalesInvoiceLine, data.get("lines") or [])
     session.add(invoice)
     session.flush()
@@ -63,11 +72,14 @@ def update_invoice(session: Session, invoice: SalesInvoice, data: dict[str, Any]
 
 
 def invoice_order(
-    session: Session, order: SalesOrder, quantities: dict[int, Decimal] | None = None
+    session: Session,
+    order: SalesOrder,
+    quantities: dict[int, Decimal] | None = None,
+    on: date | None = None,
 ) -> SalesInvoice:
     """A draft invoice of what the order has to invoice: delivered and not invoiced (for
-    services: ordered and not invoiced). ``quantities`` (order line id -> quantity) invoices
-    less; never more than is left to invoice."""
+    services: ordered and not invoiced), dated ``on`` (default today). ``quantities`` (order
+    line id -> quantity) invoices less; never more than is left to invoice."""
     lock(session, order)
     if order.state != "confirmed":
         raise ValidationError(N_("the order is not confirmed"), "order_id")
@@ -79,6 +91,7 @@ def invoice_order(
         salesperson_id=order.salesperson_id,
         payment_term_id=order.payment_term_id,
         note=f"{order.number} / {order.client_reference}" if order.client_reference else "",
+        date=on or today(),
     )
     picked = _pick(
         [(line, line.qty_to_invoice) for line in order.lines],
@@ -104,10 +117,14 @@ def invoice_order(
 
 
 def credit_note(
-    session: Session, invoice: SalesInvoice, quantities: dict[int, Decimal] | None = None
+    session: Session,
+    invoice: SalesInvoice,
+    quantities: dict[int, Decimal] | None = None,
+    on: date | None = None,
 ) -> SalesInvoice:
-    """A draft credit note reversing ``quantities`` (invoice line id -> quantity) of a posted
-    invoice, all of it by default, at the invoice's prices and frozen costs."""
+    """A draft credit note dated ``on`` (default today) reversing ``quantities`` (invoice
+    line id -> quantity) of a posted invoice, all of it by default, at the invoice's prices
+    and frozen costs."""
     if invoice.kind != "invoice" or invoice.state != "posted":
         raise ValidationError(N_("only a posted invoice can be credited"), "origin_id")
     note = SalesInvoice(
@@ -118,6 +135,7 @@ def credit_note(
         currency=invoice.currency,
         salesperson_id=invoice.salesperson_id,
         note=invoice.number or "",
+        date=on or today(),
     )
     picked = _pick(
         creditable(session, invoice),

@@ -105,6 +105,15 @@ def replace_lines(
     compute_totals(document, lines)
 
 
+def new_header(data: dict[str, Any]) -> dict[str, Any]:
+    """The header of a new document: no date is today, and a payment term left empty (the
+    schemas load a missing one as None) keeps the customer's, set before."""
+    return {
+        "date": None,
+        **{k: v for k, v in data.items() if not (k == "payment_term_id" and v is None)},
+    }
+
+
 def apply_header(document: Document, data: dict[str, Any], fields: tuple[str, ...]) -> None:
     """Copy the given header fields (strings stripped); a missing date is today."""
     for name in fields:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core.documents import lock
 from core.i18n import N_
 
-from .lines import apply_header, check_links, partner_of, replace_lines, require_state
+from .lines import apply_header, check_links, new_header, partner_of, replace_lines, require_state
 from .models import NO_QTY, SalesDelivery, SalesDeliveryLine, SalesOrder, SalesOrderLine
 from .workflows import service_transition
 
@@ -52,7 +52,7 @@ def create_order(session: Session, data: dict[str, Any]) -> SalesOrder:
         payment_term_id=partner.payment_term_id,
         shipping_address=default_shipping_address(partner),
     )
-    apply_header(order, {"date": None, **data}, HEADER)
+    apply_header(order, new_header(data), HEADER)
     if not order.shipping_address:
         order.shipping_address = default_shipping_address(partner)
     replace_lines(session, order, "lines", SalesOrderLine, data.get("lines") or [])

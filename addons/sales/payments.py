@@ -1,5 +1,6 @@
 """Received payments: create, post (allocated to the invoices named, or to the customer's
-oldest open invoices; what is left is the customer's credit), cancel (allocations undone).
+oldest open invoices; what is left is the customer's credit), cancel (allocations undone),
+and the customer's credit (payments' rests, credit notes' left-overs) used on later invoices.
 Each invoice's paid and open amounts follow from its allocations."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.documents import lock
+from core.documents import lock, today
 from core.i18n import N_
 
 from .lines import apply_header, partner_of, require_state
@@ -178,6 +179,114 @@ def apply_credit_note(session: Session, note: SalesInvoice) -> None:
         session.flush()
         recompute(session, origin)
     recompute(session, note)
+
+
+def customer_credits(session: Session, partner_id: int) -> list[SalesPayment | SalesInvoice]:
+    """The customer's credit, oldest first: posted payments with an unallocated rest and
+    posted credit notes with something left."""
+    paid = session.scalars(
+        select(SalesPayment).where(
+            SalesPayment.partner_id == partner_id,
+            SalesPayment.state == "posted",
+            SalesPayment.amount_unallocated > 0,
+        )
+    )
+    notes = session.scalars(
+        select(SalesInvoice).where(
+            SalesInvoice.partner_id == partner_id,
+            SalesInvoice.kind == "credit_note",
+            SalesInvoice.state == "posted",
+            SalesInvoice.amount_residual > 0,
+        )
+    )
+    found: list[SalesPayment | SalesInvoice] = [*paid, *notes]
+    return sorted(found, key=lambda c: (c.date, c.created_at, c.id))
+
+
+def credit_left(source: SalesPayment | SalesInvoice) -> Decimal:
+    """What is left of a payment or a credit note to set against invoices."""
+    if isinstance(source, SalesPayment):
+        return source.amount_unallocated
+    return source.amount_residual
+
+
+def use_credit(
+    session: Session,
+    invoice: SalesInvoice,
+    credits: list[dict[str, Any]] | None = None,
+) -> SalesInvoice:
+    """Set the customer's credit against ``invoice``'s open amount, as Odoo's "outstanding
+    credits": ``credits`` names each source (``payment_id`` or ``credit_note_id``) and the
+    ``amount`` taken from it; without, the oldest credit first until the invoice is paid.
+    Never more than is left of a source or open on the invoice."""
+    lock(session, invoice)
+    if invoice.kind != "invoice" or invoice.state != "posted":
+        raise ValidationError(N_("the invoice is not posted"), "invoice_id")
+    open_amount = invoice.amount_residual
+    if open_amount <= 0:
+        raise ValidationError(N_("the invoice is paid"), "invoice_id")
+    plan: list[tuple[SalesPayment | SalesInvoice, Decimal]] = []
+    if credits is None:
+        for source in customer_credits(session, invoice.partner_id):
+            if open_amount <= 0:
+                break
+            amount = min(open_amount, credit_left(source))
+            plan.append((source, amount))
+            open_amount -= amount
+    else:
+        errors: dict[int, dict[str, list[str]]] = {}
+        for index, row in enumerate(credits):
+            source, field = _credit_source(session, row)
+            problem = None
+            if source is None or source.partner_id != invoice.partner_id:
+                problem = N_("unknown credit of this customer")
+            elif source.state != "posted":
+                problem = N_("not posted")
+            elif row["amount"] > credit_left(source):
+                problem = N_("more than is left of this credit")
+            elif row["amount"] > open_amount:
+                problem = N_("more than the invoice's open amount")
+            if problem is not None:
+                errors[index] = {field: [problem]}
+                continue
+            plan.append((source, row["amount"]))
+            open_amount -= row["amount"]
+        if errors:
+            raise ValidationError({"credits": errors})
+    if not plan:
+        raise ValidationError(N_("the customer has no credit left"), "credits")
+    for source, amount in plan:
+        lock(session, source)
+        is_payment = isinstance(source, SalesPayment)
+        session.add(
+            SalesAllocation(
+                invoice_id=invoice.id,
+                payment_id=source.id if is_payment else None,
+                credit_note_id=None if is_payment else source.id,
+                amount=amount,
+                date=today(),
+            )
+        )
+        if is_payment:
+            source.amount_unallocated -= amount
+    session.flush()
+    recompute(session, invoice)
+    for source, _amount in plan:
+        if isinstance(source, SalesInvoice):
+            recompute(session, source)
+    session.flush()
+    return invoice
+
+
+def _credit_source(
+    session: Session, row: dict[str, Any]
+) -> tuple[SalesPayment | SalesInvoice | None, str]:
+    if row.get("payment_id") is not None:
+        return session.get(SalesPayment, row["payment_id"]), "payment_id"
+    if row.get("credit_note_id") is None:
+        return None, "credit_note_id"
+    note = session.get(SalesInvoice, row["credit_note_id"])
+    return (note if note is not None and note.kind == "credit_note" else None), "credit_note_id"
 
 
 def recompute(session: Session, invoice: SalesInvoice) -> None:

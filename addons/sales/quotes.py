@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.i18n import N_
 
-from .lines import apply_header, check_links, partner_of, replace_lines, require_state
+from .lines import apply_header, check_links, new_header, partner_of, replace_lines, require_state
 from .models import SalesOrder, SalesOrderLine, SalesQuote, SalesQuoteLine
 from .workflows import service_transition
 
@@ -26,7 +26,7 @@ def create_quote(session: Session, data: dict[str, Any]) -> SalesQuote:
     check_links(session, data)
     quote = SalesQuote(partner_id=partner.id, currency=partner.currency)
     quote.payment_term_id = partner.payment_term_id
-    apply_header(quote, {"date": None, **data}, HEADER)
+    apply_header(quote, new_header(data), HEADER)
     replace_lines(session, quote, "lines", SalesQuoteLine, data.get("lines") or [])
     session.add(quote)
     session.flush()
@@ -51,10 +51,12 @@ def send_quote(
     quote: SalesQuote,
     user: Any,
     pdf: Callable[[SalesQuote], bytes] | None = None,
+    mail: bool = True,
 ) -> SalesQuote:
     """Mark the quote sent (it gets its number) and queue the e-mail to the customer in the
     same transaction, with the quote's PDF when ``pdf(quote)`` renders it (called after the
-    number is given, so the PDF carries it; the pages pass core's PDF service)."""
+    number is given, so the PDF carries it; the pages pass core's PDF service). With
+    ``mail=False`` the quote is only marked sent (it was handed over or sent otherwise)."""
     from core.mail import queue_mail
 
     if not quote.lines:
@@ -62,7 +64,7 @@ def send_quote(
 
         raise ValidationError(N_("a quote needs at least one line"), "lines")
     service_transition(session, quote, "send", user)
-    if quote.partner is not None and quote.partner.email:
+    if mail and quote.partner is not None and quote.partner.email:
         attachments = None
         if pdf is not None:
             session.flush()
@@ -78,8 +80,11 @@ def send_quote(
     return quote
 
 
-def accept_quote(session: Session, quote: SalesQuote, user: Any) -> SalesOrder:
-    """Accept the quote: a draft sales order with its lines; the prospect becomes a customer."""
+def accept_quote(
+    session: Session, quote: SalesQuote, user: Any, on: date | None = None
+) -> SalesOrder:
+    """Accept the quote: a draft sales order with its lines, dated ``on`` (default today);
+    the prospect becomes a customer."""
     if not quote.lines:
         from marshmallow import ValidationError
 
@@ -96,7 +101,7 @@ def accept_quote(session: Session, quote: SalesQuote, user: Any) -> SalesOrder:
         salesperson_id=quote.salesperson_id,
         payment_term_id=quote.payment_term_id,
         note=quote.note,
-        date=date.today(),
+        date=on or date.today(),
     )
     order.lines = [
         SalesOrderLine(

@@ -214,3 +214,23 @@ class PostPaymentSchema(Schema):
     ``allocations``, the customer's open invoices, oldest due first."""
 
     allocations = fields.List(fields.Nested(AllocationSchema), load_default=None)
+
+
+class CreditUseSchema(Schema):
+    """An amount taken from one payment's rest or one credit note's left-over."""
+
+    payment_id = fields.Integer(load_default=None, allow_none=True)
+    credit_note_id = fields.Integer(load_default=None, allow_none=True)
+    amount = MoneyField(required=True, validate=POSITIVE, metadata={"label": _l("Amount")})
+
+    @validates_schema
+    def _one_source(self, data: dict, **_: Any) -> None:
+        if (data.get("payment_id") is None) == (data.get("credit_note_id") is None):
+            raise ValidationError(N_("name a payment or a credit note"), "payment_id")
+
+
+class UseCreditSchema(Schema):
+    """``POST .../invoices/<id>/use_credit``: the customer's credits to set against the
+    invoice and how much of each; without ``credits``, the oldest first."""
+
+    credits = fields.List(fields.Nested(CreditUseSchema), load_default=None)

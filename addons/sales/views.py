@@ -682,6 +682,18 @@ ACTIONS: dict[str, list[Action]] = {
             page="invoice_credit_note",
         ),
         Action(
+            "use_credit",
+            _l("Use credit"),
+            ACCOUNTANT,
+            ("posted",),
+            _same(lambda s, d, u: payments.use_credit(s, d)),
+            _l("The customer's credit is set against the invoice."),
+            "secondary",
+            30,
+            when=lambda d: d.kind == "invoice" and d.amount_residual > 0 and _has_credit(d),
+            page="invoice_use_credit",
+        ),
+        Action(
             "cancel",
             _l("Cancel"),
             ACCOUNTANT,
@@ -866,6 +878,57 @@ def _credit_rows(session: Any, invoice: SalesInvoice) -> list[PickRow]:
     ]
 
 
+def _has_credit(invoice: SalesInvoice) -> bool:
+    return bool(payments.customer_credits(db_session(), invoice.partner_id))
+
+
+def _credit_row_id(source: Any) -> int:
+    """Payments and credit notes on one page: credit notes get negative row ids."""
+    return source.id if isinstance(source, SalesPayment) else -source.id
+
+
+def _use_credit_rows(session: Any, invoice: SalesInvoice) -> list[PickRow]:
+    """The customer's credits, oldest first; by default the oldest cover the invoice."""
+    from core.i18n import date_filter
+
+    rows, open_amount = [], invoice.amount_residual
+    for source in payments.customer_credits(session, invoice.partner_id):
+        left = payments.credit_left(source)
+        take = min(left, open_amount)
+        open_amount -= take
+        kind = _("Payment") if isinstance(source, SalesPayment) else _("Credit note")
+        rows.append(
+            PickRow(
+                _credit_row_id(source),
+                [
+                    f"{kind} {source.number}",
+                    date_filter(source.date),
+                    Amount(left, source.currency),
+                ],
+                left=min(left, invoice.amount_residual),
+                default=take if take > 0 else None,
+            )
+        )
+    return rows
+
+
+def _use_credit(session: Any, invoice: SalesInvoice, picked: dict, user: Any) -> Any:
+    """The amounts typed per credit; the service's errors go back under their row."""
+    chosen = list(picked.items())
+    credits = [
+        {"payment_id": i, "amount": a} if i > 0 else {"credit_note_id": -i, "amount": a}
+        for i, a in chosen
+    ]
+    try:
+        return payments.use_credit(session, invoice, credits)
+    except ValidationError as exc:
+        found = exc.messages.get("credits") if isinstance(exc.messages, dict) else None
+        if not isinstance(found, dict):
+            raise
+        rows = {str(chosen[i][0]): v for i, v in found.items() if isinstance(i, int)}
+        raise ValidationError({"credits": rows}) from exc
+
+
 def _payment_rows(session: Any, payment: SalesPayment) -> list[PickRow]:
     """The customer's open invoices, oldest due first; nothing allocated by default."""
     from core.i18n import date_filter
@@ -972,6 +1035,26 @@ payment_picker = LinePicker(
     places=2,
     available=_available("payment", "post"),
 )
+use_credit_picker = LinePicker(
+    form=invoice_form,
+    title=_l("Use credit"),
+    columns=[_l("Credit"), _l("Date"), _l("Left")],
+    input_label=_l("Amount to use"),
+    rows=_use_credit_rows,
+    run=_use_credit,
+    next_url=lambda invoice, _result: invoice_form.url(invoice),
+    role=ACCOUNTANT,
+    done=_l("The customer's credit is set against the invoice."),
+    submit=_l("Use credit"),
+    intro=_l(
+        "The customer's payments not allocated in full and credit notes with something left. "
+        "The oldest are offered first; change the amounts to use others."
+    ),
+    nothing=_l("Type an amount on at least one credit."),
+    places=2,
+    available=_available("invoice", "use_credit"),
+)
 invoice_picker.register(bp, "/order/<int:record_id>/invoice", "order_invoice")
+use_credit_picker.register(bp, "/invoice/<int:record_id>/use_credit", "invoice_use_credit")
 credit_picker.register(bp, "/invoice/<int:record_id>/credit_note", "invoice_credit_note")
 payment_picker.register(bp, "/payment/<int:record_id>/post", "payment_post")

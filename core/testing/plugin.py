@@ -4,7 +4,8 @@ Fixtures, each fresh per test:
 
 * ``yaprak_database_url``: an empty database. SQLite file in ``tmp_path`` by default; with
   ``YAPRAK_TEST_DATABASE_URL=postgresql://...`` a new schema in that database, dropped after.
-* ``yaprak_runtime``: kernel + database with core migrated, active for the test.
+* ``yaprak_runtime``: kernel + database with core migrated, active for the test (jobs run at
+  once, in the test's process; ``yaprak demo`` builds the ``small`` demo).
 * ``yaprak_app``: the Flask app of that runtime.
 * ``make_company(code, addons=[...])``: a company with those add-ons enabled (installed first).
 * ``company_client(company, roles=("admin",))``: a test client logged in as a new user of
@@ -68,6 +69,7 @@ def make_runtime(
     from core.runtime import Runtime
 
     config.setdefault("jobs_immediate", True)  # jobs run at once, in the test's process
+    config.setdefault("demo_size", "small")  # `yaprak demo` in tests: a few records of each
     cfg = Config(
         home=home,
         database_url=database_url,

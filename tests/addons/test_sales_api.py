@@ -297,3 +297,22 @@ def test_invoicing_and_crediting_part_and_allocating_a_payment_through_the_api(
     assert (paid["state"], paid["amount_unallocated"]) == ("posted", "40.00")
     invoice = _ok(api.get(f"/api/v1/sales/invoices/{invoice['id']}"))
     assert (invoice["amount_paid"], invoice["payment_state"]) == ("60.00", "partial")
+
+
+def test_a_new_document_without_a_payment_term_takes_the_customers(sales_world, api):
+    w = sales_world
+    lines = [{"product_id": w.goods_id}]
+    for path in ("quotes", "orders", "invoices"):
+        made = _ok(
+            api.post(f"/api/v1/sales/{path}", json={"partner_id": w.customer_id, "lines": lines}),
+            201,
+        )
+        assert made["payment_term_id"] == w.term_id, path
+        typed = _ok(
+            api.post(
+                f"/api/v1/sales/{path}",
+                json={"partner_id": w.customer_id, "lines": lines, "payment_term_id": None},
+            ),
+            201,
+        )
+        assert typed["payment_term_id"] == w.term_id, path

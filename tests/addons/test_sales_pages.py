@@ -410,3 +410,107 @@ def test_a_draft_without_number_is_reachable_from_its_list(sales_world, web, shi
     page = web.get("/sales/deliveries?f.state=draft").get_data(as_text=True)
     link = re.search(rf'<a href="/sales/deliveries/{draft_id}">([^<]+)</a>', page)
     assert link and link.group(1).endswith("(taslak)")  # its label, not an empty link
+
+
+def _credits(w, shipped):
+    """Two open invoices (600, 480); a payment of 1,000 that paid the second (520 left) and a
+    credit note of one bag of the paid second invoice (120 left as credit)."""
+    first, second = _two_open_invoices(w, *shipped)
+    payment_id = _draft_payment(w, "1000")
+    with w.session() as s:
+        payment = s.get(SalesPayment, payment_id)
+        payments.post_payment(s, payment, w.user(s), [{"invoice_id": second, "amount": D("480")}])
+        origin = s.get(SalesInvoice, second)
+        note = invoices.credit_note(s, origin, {origin.lines[0].id: D("1")})
+        invoices.post_invoice(s, note, w.user(s))
+        s.commit()
+        assert (payment.amount_unallocated, note.amount_residual) == (D("520.00"), D("120.00"))
+        return first, second, payment_id, note.id
+
+
+def test_the_customers_credit_pays_a_later_invoice(sales_world, web, shipped):
+    w = sales_world
+    first, second, payment_id, note_id = _credits(w, shipped)
+    page = web.get(f"/sales/invoices/{first}").get_data(as_text=True)
+    assert f'href="/sales/invoice/{first}/use_credit"' in page
+    assert f'href="/sales/invoice/{second}/use_credit"' not in web.get(
+        f"/sales/invoices/{second}"
+    ).get_data(as_text=True)  # paid: nothing to use credit on
+    form = web.get(f"/sales/invoice/{first}/use_credit").get_data(as_text=True)
+    # oldest first: the payment's 520, then 80 of the credit note's 120
+    assert re.search(rf'name="pick-{payment_id}"[^>]*\s+value="520"', form)
+    assert re.search(rf'name="pick--{note_id}"[^>]*\s+value="80"', form)
+    # more than is left of a credit: refused under it, nothing written
+    r = web.post(
+        f"/sales/invoice/{first}/use_credit",
+        data={"csrf_token": web.token_, f"pick--{note_id}": "121"},
+    )
+    assert r.status_code == 400 and f"pick--{note_id}" in _errors(r)
+    with w.session() as s:
+        assert s.get(SalesInvoice, first).amount_residual == D("600.00")
+    r = web.post(
+        f"/sales/invoice/{first}/use_credit",
+        data={"csrf_token": web.token_, f"pick-{payment_id}": "500", f"pick--{note_id}": "100"},
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    with w.session() as s:
+        invoice = s.get(SalesInvoice, first)
+        assert (invoice.amount_residual, invoice.payment_state) == (D("0.00"), "paid")
+        assert s.get(SalesPayment, payment_id).amount_unallocated == D("20.00")
+        assert s.get(SalesInvoice, note_id).amount_residual == D("20.00")
+        assert {
+            (a.payment_id, a.credit_note_id, a.amount)
+            for a in s.scalars(select(SalesAllocation).where(SalesAllocation.invoice_id == first))
+        } == {(payment_id, None, D("500.00")), (None, note_id, D("100.00"))}
+
+
+def test_using_credit_is_refused_beyond_what_is_open_or_left(sales_world, shipped):
+    from marshmallow import ValidationError
+
+    w = sales_world
+    first, second, payment_id, note_id = _credits(w, shipped)
+    with w.session() as s:
+        invoice = s.get(SalesInvoice, first)
+        for credits, field in (
+            ([{"payment_id": payment_id, "amount": D("521")}], "payment_id"),
+            ([{"credit_note_id": note_id, "amount": D("121")}], "credit_note_id"),
+            ([{"credit_note_id": second, "amount": D("1")}], "credit_note_id"),  # an invoice
+            ([{"payment_id": 99999, "amount": D("1")}], "payment_id"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                payments.use_credit(s, invoice, credits)
+            assert field in refused.value.messages["credits"][0]
+        with pytest.raises(ValidationError) as refused:  # together more than is open
+            payments.use_credit(
+                s,
+                invoice,
+                [
+                    {"payment_id": payment_id, "amount": D("520")},
+                    {"credit_note_id": note_id, "amount": D("120")},
+                ],
+            )
+        assert "credit_note_id" in refused.value.messages["credits"][1]
+        s.rollback()
+        invoice = s.get(SalesInvoice, first)
+        payments.use_credit(s, invoice)  # oldest first
+        s.commit()
+        assert invoice.payment_state == "paid"
+        with pytest.raises(ValidationError, match="paid"):
+            payments.use_credit(s, invoice)
+    with w.session() as s:
+        assert s.get(SalesPayment, payment_id).amount_unallocated == D("0.00")
+        assert s.get(SalesInvoice, note_id).amount_residual == D("40.00")
+
+
+def test_using_credit_through_the_api(sales_world, company, company_client, shipped, make_company):
+    w = sales_world
+    first, _second, _payment_id, note_id = _credits(w, shipped)
+    api = company_client(company, roles=["sales.manager"])
+    url = f"/api/v1/sales/invoices/{first}/use_credit"
+    r = api.post(url, json={"credits": [{"amount": "10"}]})
+    assert r.status_code == 400 and "credits" in r.get_json()["errors"]
+    r = api.post(url, json={"credits": [{"credit_note_id": note_id, "amount": "120"}]})
+    assert r.status_code == 200, r.get_json()
+    assert (r.get_json()["amount_residual"], r.get_json()["payment_state"]) == ("480.00", "partial")
+    other = company_client(make_company("BASKA", addons=["sales"]), roles=["sales.manager"])
+    assert other.post(url).status_code == 404

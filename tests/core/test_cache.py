@@ -304,3 +304,31 @@ def test_a_long_lived_session_reads_the_versions_again_in_each_transaction(yapra
         assert load(session).name == "Uzun (son)"
     finally:
         session.close()
+
+
+def test_a_transaction_that_changed_versioned_rows_keeps_its_own_entries(yaprak_runtime):
+    """A long transaction (the demo) loads a value once, while it has not changed what the
+    cache watches again; a rollback forgets; nothing of it reaches the shared cache."""
+    cache = SharedCache(f"test.own.{uuid.uuid4().hex}", watches=[PartnerGroup])
+    loads = []
+
+    def get(session):
+        return cache.get(session, "groups", lambda: loads.append(1) or len(loads))
+
+    with yaprak_runtime.db.transaction() as session:
+        company_id = add_company(session, "OWN", "Own Ltd.").id
+    with yaprak_runtime.db.WriteSession() as session:
+        add_user(session, "own@acme.test", "Own")  # a versioned table, not the watched one
+        session.flush()
+        assert get(session) == 1 and get(session) == 1  # loaded once for the transaction
+        session.add(PartnerGroup(company_id=company_id, name="Toptan"))
+        session.flush()  # the watched table changed: loaded again
+        assert get(session) == 2 and get(session) == 2
+        with session.begin_nested() as savepoint:
+            assert get(session) == 2
+            savepoint.rollback()
+        assert get(session) == 3  # a rollback forgets the transaction's entries
+        session.rollback()
+    with yaprak_runtime.db.Session() as session:
+        assert get(session) == 4  # nothing of that transaction was shared
+        assert get(session) == 4

@@ -16,6 +16,7 @@ from core.companies import get_company, valid_company_tax_id
 def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
     out = cli("demo", "--no-serve").output
     assert out == (
+        "Building demo company DEMO (small size)...\n"
         "Demo company DEMO created with add-ons: acme_notes, alpha, docs, sales, beta\n"
         "Demo login: admin@demo.demo / demo1234\n"
     )
@@ -60,7 +61,7 @@ def _login_and_fetch(port, email, password):
 @pytest.mark.slow
 def test_demo_serves_the_demo_company_behind_its_login(tmp_path):
     port = _free_port()
-    env = {**os.environ, "YAPRAK_HOME": str(tmp_path / "home")}
+    env = {**os.environ, "YAPRAK_HOME": str(tmp_path / "home"), "YAPRAK_DEMO_SIZE": "small"}
     env.pop("YAPRAK_DATABASE_URL", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "core.cli", "demo", "--port", str(port)],
@@ -92,10 +93,32 @@ def test_demo_serves_the_demo_company_behind_its_login(tmp_path):
 
 
 def test_demo_codes_are_case_insensitive(cli):
-    assert cli("demo", "--company", "shop", "--no-serve").output.startswith(
-        "Demo company SHOP created"
-    )
+    assert "Demo company SHOP created" in cli("demo", "--company", "shop", "--no-serve").output
     assert cli("demo", "--company", "Shop", "--no-serve").output == (
         "Demo company SHOP already exists; its data is kept.\n"
         "Demo login: admin@shop.demo / demo1234\n"
     )
+
+
+def test_demo_size_comes_from_the_option_else_the_setting(cli, yaprak_runtime, monkeypatch):
+    from core.config import Config
+
+    sizes = []
+    monkeypatch.setattr(
+        yaprak_runtime.kernel,
+        "call_addon",
+        lambda name, hook, **kw: sizes.append((name, kw["size"])) if hook == "demo_data" else [],
+    )
+    assert yaprak_runtime.config.demo_size == "small"  # tests build small demos
+    cli("demo", "--company", "one", "--no-serve")
+    cli("demo", "--company", "two", "--size", "full", "--no-serve")
+    assert {size for _, size in sizes[: len(sizes) // 2]} == {"small"}
+    assert {size for _, size in sizes[len(sizes) // 2 :]} == {"full"}
+    assert "'huge' is not one of" in cli("demo", "--size", "huge", "--no-serve", expect=2).output
+    yaprak_runtime.config.demo_size = "huge"  # YAPRAK_DEMO_SIZE=huge
+    out = cli("demo", "--company", "three", "--no-serve", expect=1).output
+    assert "size: 'huge': choose small or full" in out
+    monkeypatch.setenv("YAPRAK_DEMO_SIZE", " Small ")
+    assert Config.from_env().demo_size == "small"
+    monkeypatch.delenv("YAPRAK_DEMO_SIZE")
+    assert Config.from_env().demo_size == "full"
