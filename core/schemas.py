@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
@@ -48,25 +48,48 @@ def extended_schema(
     return cls(**kwargs)
 
 
+def _decimal_default(kwargs: dict[str, Any], places: int) -> dict[str, Any]:
+    """A default given as text (``load_default="1"``) loaded as what input gives: a Decimal of
+    the field's places, not the string (marshmallow does not load defaults), so services
+    never meet ``"1"`` where ``Decimal("1.000")`` is meant."""
+    default = kwargs.get("load_default")
+    if isinstance(default, str | int) and not isinstance(default, bool):
+        exponent = Decimal(1).scaleb(-places)
+        kwargs["load_default"] = Decimal(default).quantize(exponent, rounding=ROUND_HALF_UP)
+    return kwargs
+
+
 def MoneyField(**kwargs: Any) -> fields.Decimal:
     """An amount: 2 places, rounded half-up (marshmallow's default is half-even), sent as a
     string so JSON clients never see a float."""
     return fields.Decimal(
-        places=2, rounding=ROUND_HALF_UP, as_string=True, allow_nan=False, **kwargs
+        places=2,
+        rounding=ROUND_HALF_UP,
+        as_string=True,
+        allow_nan=False,
+        **_decimal_default(kwargs, 2),
     )
 
 
 def PriceField(**kwargs: Any) -> fields.Decimal:
     """A unit price or cost: 4 places, half-up."""
     return fields.Decimal(
-        places=4, rounding=ROUND_HALF_UP, as_string=True, allow_nan=False, **kwargs
+        places=4,
+        rounding=ROUND_HALF_UP,
+        as_string=True,
+        allow_nan=False,
+        **_decimal_default(kwargs, 4),
     )
 
 
 def QuantityField(**kwargs: Any) -> fields.Decimal:
     """A quantity: 3 places, half-up."""
     return fields.Decimal(
-        places=3, rounding=ROUND_HALF_UP, as_string=True, allow_nan=False, **kwargs
+        places=3,
+        rounding=ROUND_HALF_UP,
+        as_string=True,
+        allow_nan=False,
+        **_decimal_default(kwargs, 3),
     )
 
 
