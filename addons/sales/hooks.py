@@ -54,7 +54,9 @@ def partner_activities(partner: Any, limit: int) -> list[Any]:
 
     session = session_of(partner)
     found = []
+    links = _record_links()
     for kind, doc in documents_of(session, partner.id, limit):
+        link = links.get(kind)
         if kind == "invoice" and doc.kind == "credit_note":
             kind = "credit_note"
         title = f"{KIND_TITLES[kind]} {doc.number or DRAFT}"
@@ -63,12 +65,24 @@ def partner_activities(partner: Any, limit: int) -> list[Any]:
                 when=doc.date,
                 kind=f"sales.{kind}",
                 title=title,
+                url=link(doc) if link is not None else "",
                 amount=None if kind == "delivery" else doc.amount_total,
                 currency=doc.currency,
                 state=_(doc.state),
             )
         )
     return found
+
+
+def _record_links() -> dict[str, Any]:
+    """Each document kind's record page URL maker, in a web request (else no links)."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return {}
+    from .views import FORMS
+
+    return {kind: form.url_maker() for kind, form in FORMS.items()}
 
 
 @hookimpl

@@ -29,6 +29,12 @@ def test_partner_page_shows_sales_figures_and_timeline(sales_world, yaprak_app):
         invoice = invoices.invoice_order(s, order)
         invoices.post_invoice(s, invoice, w.user(s))
         numbers = [quote.number, order.number, delivery.number, invoice.number]
+        pages = [
+            f"/sales/quotes/{quote.id}",
+            f"/sales/orders/{order.id}",
+            f"/sales/deliveries/{delivery.id}",
+            f"/sales/invoices/{invoice.id}",
+        ]
         s.commit()
 
     with w.runtime.db.Session() as s:
@@ -38,8 +44,8 @@ def test_partner_page_shows_sales_figures_and_timeline(sales_world, yaprak_app):
     page = client.get(f"/partners/{w.customer_id}").get_data(as_text=True)
     assert "Customer view" in page
     timeline = page[page.index("partner-timeline") :]
-    for number in numbers:
-        assert number in timeline
+    for number, url in zip(numbers, pages, strict=True):
+        assert f'<a href="{url}">' in timeline and number in timeline  # each opens its page
     assert timeline.count("₺360.00") == 3  # quote, order, invoice: 3 x 100 + 20 % KDV
     figures = dict(
         re.findall(
