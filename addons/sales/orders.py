@@ -50,10 +50,9 @@ def create_order(session: Session, data: dict[str, Any]) -> SalesOrder:
         partner=partner,  # held by the order: its deliveries and invoices need no lookup
         currency=partner.currency,
         payment_term_id=partner.payment_term_id,
-        shipping_address=default_shipping_address(partner),
     )
     apply_header(order, new_header(data), HEADER)
-    if not order.shipping_address:
+    if not order.shipping_address:  # none typed: the customer's
         order.shipping_address = default_shipping_address(partner)
     replace_lines(session, order, "lines", SalesOrderLine, data.get("lines") or [])
     session.add(order)
