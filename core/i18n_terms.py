@@ -78,6 +78,7 @@ MESSAGES = [
     N_("a rejection needs a reason"),
 ]
 MESSAGE_TEMPLATES = [
+    N_("This needs the role {role}."),
     N_("Longer than maximum length {max}."),
     N_("Shorter than minimum length {min}."),
     N_("Length must be between {min} and {max}."),

@@ -66,8 +66,14 @@ PATHS = {
 }
 # action -> the kind of document it answers (the one it makes, else the same)
 ROUTES = {
-    "quote": {"send": "quote", "accept": "order", "reject": "quote", "cancel": "quote"},
-    "order": {"confirm": "order", "cancel": "order", "invoice": "invoice"},
+    "quote": {
+        "send": "quote",
+        "accept": "order",
+        "reject": "quote",
+        "cancel": "quote",
+        "reopen": "quote",
+    },
+    "order": {"confirm": "order", "cancel": "order", "invoice": "invoice", "reopen": "order"},
     "delivery": {"ship": "delivery", "cancel": "delivery"},
     "invoice": {
         "post": "invoice",

@@ -30,8 +30,14 @@ KIND_TITLES = {
 @hookimpl
 def roles() -> list[Role]:
     return [
-        Role("sales.user", "Salesperson: quotes, orders and deliveries"),
-        Role("sales.accountant", "Billing: customer invoices, credit notes and payments"),
+        # a salesperson works with the company's customers and products (core's user)
+        Role("sales.user", "Salesperson: quotes, orders and deliveries", implies=("user",)),
+        # billing reads the orders it invoices and the customers it bills
+        Role(
+            "sales.accountant",
+            "Billing: customer invoices, credit notes and payments",
+            implies=("sales.user",),
+        ),
         Role(
             "sales.manager",
             "Sales manager: everything in sales",

@@ -177,6 +177,10 @@ def _pick(
     ``quantities`` asked per line id, never more than is left (named per line id)."""
     picked = []
     errors: dict[str, list[str]] = {}
+    known = {line.id for line, _left in candidates}
+    for line_id in quantities or {}:
+        if line_id not in known:
+            errors[str(line_id)] = [N_("not a line of this document")]
     for line, left in candidates:
         wanted = left if quantities is None else quantities.get(line.id, NO_QTY)
         if wanted <= 0:

@@ -132,6 +132,14 @@ def cancel_order(session: Session, order: SalesOrder, user: Any) -> SalesOrder:
     return order
 
 
+def reopen_order(session: Session, order: SalesOrder, user: Any) -> SalesOrder:
+    """A cancelled order back to draft (its cancelled deliveries stay as they are; confirming
+    it again prepares a new one)."""
+    service_transition(session, order, "reopen", user)
+    update_status(order)
+    return order
+
+
 def update_status(order: SalesOrder) -> None:
     """``delivery_status``: nothing | partial | full (no goods: full); ``invoice_status``:
     nothing | to_invoice (something delivered and not invoiced) | partial | invoiced."""

@@ -14,6 +14,7 @@ from core.i18n import N_
 
 from .lines import apply_header, check_links, new_header, partner_of, replace_lines, require_state
 from .models import SalesOrder, SalesOrderLine, SalesQuote, SalesQuoteLine
+from .orders import default_shipping_address
 from .workflows import service_transition
 
 HEADER = ("date", "salesperson_id", "payment_term_id", "note", "valid_until")
@@ -102,6 +103,7 @@ def accept_quote(
         payment_term_id=quote.payment_term_id,
         note=quote.note,
         date=on or date.today(),
+        shipping_address=default_shipping_address(partner) if partner is not None else "",
     )
     order.lines = [
         SalesOrderLine(
@@ -117,6 +119,12 @@ def accept_quote(
     session.add(order)
     session.flush()
     return order
+
+
+def reopen_quote(session: Session, quote: SalesQuote, user: Any) -> SalesQuote:
+    """A rejected, expired or cancelled quote back to draft, to change and send again."""
+    service_transition(session, quote, "reopen", user)
+    return quote
 
 
 def order_of_quote(session: Session, quote: SalesQuote) -> SalesOrder | None:

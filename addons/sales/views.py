@@ -601,6 +601,16 @@ ACTIONS: dict[str, list[Action]] = {
             "danger",
             40,
         ),
+        Action(
+            "reopen",
+            _l("Reopen"),
+            USER,
+            ("rejected", "expired", "cancelled"),
+            _same(quotes.reopen_quote),
+            _l("Quote reopened: it is a draft again."),
+            "secondary",
+            50,
+        ),
     ],
     "order": [
         Action(
@@ -634,6 +644,16 @@ ACTIONS: dict[str, list[Action]] = {
             _l("Order cancelled."),
             "danger",
             40,
+        ),
+        Action(
+            "reopen",
+            _l("Reopen"),
+            USER,
+            ("cancelled",),
+            _same(orders.reopen_order),
+            _l("Order reopened: it is a draft again."),
+            "secondary",
+            50,
         ),
     ],
     "delivery": [

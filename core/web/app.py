@@ -369,12 +369,14 @@ def _error_response(status: int, title: str, message: str, generic: bool = False
     g.yaprak_error_page = True
     from werkzeug.http import HTTP_STATUS_CODES
 
+    from core.i18n import translate_message
+
     specific = title != HTTP_STATUS_CODES.get(status)  # e.g. "PDF took too long": shown as is
     page = render_template(
         "core/error.html",
         status=status,
         title=title,
         specific_title=title if specific else "",
-        message="" if generic else message,
+        message="" if generic else translate_message(message),
     )
     return page, status

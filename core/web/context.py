@@ -99,4 +99,6 @@ def require_role(role: str) -> None:
 
     rt = runtime()
     if not has_role(db_session(), rt.kernel, current_user(), current_company(), role):
+        # English as every service message (stable for API clients); the error page shows
+        # it in the user's language (core.i18n_terms.MESSAGE_TEMPLATES)
         abort(403, description=f"This needs the role {role}.")

@@ -316,3 +316,51 @@ def test_a_new_document_without_a_payment_term_takes_the_customers(sales_world, 
             201,
         )
         assert typed["payment_term_id"] == w.term_id, path
+
+
+def test_a_line_of_another_document_is_named_not_ignored(sales_world, api):
+    w = sales_world
+    first = _shipped_order(api, w)
+    second = _shipped_order(api, w, quantity="2")
+    r = api.post(
+        f"/api/v1/sales/orders/{second['id']}/invoice",
+        json={"lines": [{"line_id": first["lines"][0]["id"], "quantity": "1"}]},
+    )
+    assert r.status_code == 400
+    assert r.get_json()["errors"]["quantities"] == {
+        str(first["lines"][0]["id"]): ["not a line of this document"]
+    }
+
+
+def test_cancelled_quotes_and_orders_reopen(sales_world, api):
+    from core.partners import PartnerSchema, create_partner
+
+    w = sales_world
+    with w.session() as s:
+        partner = create_partner(
+            s,
+            PartnerSchema().load(
+                {
+                    "name": "Adresli Ltd.",
+                    "is_prospect": True,
+                    "addresses": [{"kind": "shipping", "street": "Liman Cad. 5", "city": "İzmir"}],
+                }
+            ),
+        )
+        s.commit()
+        partner_id = partner.id
+    lines = [{"product_id": w.goods_id}]
+    quote = _ok(
+        api.post("/api/v1/sales/quotes", json={"partner_id": partner_id, "lines": lines}), 201
+    )
+    _ok(api.post(f"/api/v1/sales/quotes/{quote['id']}/cancel"))
+    assert _ok(api.post(f"/api/v1/sales/quotes/{quote['id']}/reopen"))["state"] == "draft"
+    order = _ok(api.post(f"/api/v1/sales/quotes/{quote['id']}/accept"))
+    assert order["shipping_address"] == "Liman Cad. 5\nİzmir"  # as on an order typed directly
+    _ok(api.post(f"/api/v1/sales/orders/{order['id']}/confirm"))
+    assert _ok(api.post(f"/api/v1/sales/orders/{order['id']}/cancel"))["state"] == "cancelled"
+    reopened = _ok(api.post(f"/api/v1/sales/orders/{order['id']}/reopen"))
+    assert reopened["state"] == "draft"
+    assert _ok(api.post(f"/api/v1/sales/orders/{order['id']}/confirm"))["state"] == "confirmed"
+    drafts = _ok(api.get("/api/v1/sales/deliveries?f.state=draft"))["items"]
+    assert [d["order_id"] for d in drafts] == [order["id"]]  # a new delivery to ship

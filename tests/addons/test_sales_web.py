@@ -298,3 +298,20 @@ def test_roles_and_menu(sales_world, company, make_company, company_client):
     client = company_client(plain, roles=["admin"])
     assert "/sales/quotes" not in client.get("/").get_data(as_text=True)
     assert client.get("/sales/quotes").status_code == 404
+
+
+def test_each_sales_role_reaches_what_it_needs(company, company_client):
+    """Salespeople open the customers and products; billing reads the orders it invoices;
+    someone without a sales role is told, in their language, which role is needed."""
+    seller = company_client(company, roles=["sales.user"])
+    for page in ("/sales/quotes", "/partners", "/products"):
+        assert seller.get(page).status_code == 200, page
+    billing = company_client(company, roles=["sales.accountant"])
+    for page in ("/sales/orders", "/sales/invoices", "/sales/payments", "/partners"):
+        assert billing.get(page).status_code == 200, page
+    clerk = company_client(company, roles=["user"])
+    refused = clerk.get("/sales/quotes")
+    assert refused.status_code == 403
+    assert "Bunun için sales.user rolü gerekir." in refused.get_data(as_text=True)
+    api = clerk.get("/api/v1/sales/quotes")
+    assert api.get_json()["error"]["message"] == "This needs the role sales.user."

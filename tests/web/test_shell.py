@@ -200,7 +200,7 @@ def test_forbidden_page_uses_the_shell_and_says_what_is_missing(yaprak_runtime, 
     page = client.get("/admin-only")
     assert page.status_code == 403
     html = page.get_data(as_text=True)
-    assert "İzin verilmiyor" in html and "This needs the role admin." in html
+    assert "İzin verilmiyor" in html and "Bunun için admin rolü gerekir." in html
     assert 'class="navbar' in html and "secret admin page" not in html
 
 
