@@ -14,6 +14,8 @@ unless configured).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
@@ -69,6 +71,27 @@ def _(string: str, **variables: Any) -> str:
     """``string`` in the request's language, ``%(name)s`` placeholders filled in."""
     translated = _translations().ugettext(string)
     return translated % variables if variables else translated
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Within a request, write in ``language`` (a document printed in its customer's
+    language while the page around it is in the user's): ``_``, templates and the Babel
+    formats follow it until the block ends."""
+    from flask_babel import force_locale
+
+    if language not in LANGUAGES or not has_request_context():
+        yield
+        return
+    saved = g.pop("yaprak_translations", None)
+    try:
+        with force_locale(language):
+            g.yaprak_translations = get_translations()
+            yield
+    finally:
+        g.pop("yaprak_translations", None)
+        if saved is not None:
+            g.yaprak_translations = saved
 
 
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:

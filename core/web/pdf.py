@@ -97,30 +97,45 @@ def document_html(template: str, document: object, deadline: float, **context: A
     """The HTML of ``template`` for ``document``: context below, plus ``context``.
 
     ``document``, ``extra`` (``extra.<addon>.<key>`` from ``pdf_context``), ``company``,
-    ``company_logo`` (a ``data:`` URL or None) and ``pdf_locale``.
+    ``company_logo`` (a ``data:`` URL or None) and ``pdf_locale``, all in the document's
+    language (``document_language``: its partner's, else the user's).
     """
+    from core.i18n import in_language
     from core.pdf import PdfRenderError, render_template_text
 
     company = current_company()
-    user = current_user()
+    language = document_language(document, current_user())
     config = runtime().config
     env = pdf_environment(current_app, company.id if company is not None else None)
-    values = {
-        "document": document,
-        "extra": _extras(document),
-        "company": company,
-        "company_logo": _logo_url(company),
-        "pdf_locale": getattr(user, "language", None) or "tr",
-        **context,
-    }
-    try:
-        compiled = env.get_template(template)
-    except TemplateNotFound as exc:
-        raise PdfRenderError(f"no template {exc.name!r}") from None
-    except Exception as exc:  # a company's template that no longer compiles
-        raise PdfRenderError(f"template {template}: {type(exc).__name__}: {exc}") from None
-    max_chars = config.pdf_memory_mb * 65536  # HTML a PDF may start from: 1/16 of the room
-    return render_template_text(compiled, values, deadline, max_chars, config.pdf_timeout)
+    with in_language(language):
+        values = {
+            "document": document,
+            "extra": _extras(document),
+            "company": company,
+            "company_logo": _logo_url(company),
+            "pdf_locale": language,
+            **context,
+        }
+        try:
+            compiled = env.get_template(template)
+        except TemplateNotFound as exc:
+            raise PdfRenderError(f"no template {exc.name!r}") from None
+        except Exception as exc:  # a company's template that no longer compiles
+            raise PdfRenderError(f"template {template}: {type(exc).__name__}: {exc}") from None
+        max_chars = config.pdf_memory_mb * 65536  # HTML a PDF may start from: 1/16 of it
+        return render_template_text(compiled, values, deadline, max_chars, config.pdf_timeout)
+
+
+def document_language(document: object, user: object) -> str:
+    """The language a document is printed in: its partner's (the customer reads it, as
+    Odoo prints), else the user's, else Turkish."""
+    from core.i18n import LANGUAGES
+
+    partner = getattr(document, "partner", None)
+    language = getattr(partner, "language", None)
+    if language in LANGUAGES:
+        return language
+    return getattr(user, "language", None) or "tr"
 
 
 def _extras(document: object) -> dict[str, dict[str, Any]]:

@@ -234,16 +234,28 @@ def test_payment_receipt_pdf(world, client):
     assert "Yalnız: BinİkiYüzElliTürkLirasıElliKuruş" in text
 
 
-def test_english_reader_gets_english_labels_and_words(world, client):
+def test_a_document_is_printed_in_its_customers_language(world, client):
+    from core.models import Partner
+
     w = world
     with w.session() as s:
         _, _, invoice = invoiced(w, s)
         invoice_id = invoice.id
         s.commit()
+    # an English-speaking clerk prints a Turkish customer's invoice: Turkish
     client.client.post("/language", data={"language": "en", "csrf_token": client.csrf_token()})
+    text = fetch(client, "invoice", invoice_id)
+    assert "Fatura FTR-" in text and "Genel toplam 1.200,00 ₺" in text
+    # the customer reads English: English labels, numbers and words, whoever prints it
+    with w.session() as s:
+        s.get(Partner, s.get(type(invoice), invoice_id).partner_id).language = "en"
+        s.commit()
+    client.client.post("/language", data={"language": "tr", "csrf_token": client.csrf_token()})
     text = fetch(client, "invoice", invoice_id)
     assert "Invoice FTR-" in text and "Grand total ₺1,200.00" in text
     assert "Amount in words: one thousand two hundred Turkish lira" in text
+    page = client.get(f"/sales/invoices/{invoice_id}").get_data(as_text=True)
+    assert "Fatura" in page  # the page around it stays in the user's language
 
 
 def test_customer_name_is_printed_as_text(world, client):
