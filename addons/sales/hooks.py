@@ -245,6 +245,36 @@ def menu_items(company: Any, user: Any) -> list[Any]:
 
 
 @hookimpl
+def dashboard_cards(company: Any, user: Any) -> list[Any]:
+    """What is waiting in sales: open quotes, orders to deliver and to invoice (for
+    salespeople), draft and overdue invoices and open receivables (for billing), this
+    month's revenue; each links to its filtered list."""
+    from flask import render_template
+
+    from core.auth import has_role
+    from core.ui import DashboardCard
+    from core.web.context import db_session, runtime
+
+    from .ledger import workload
+
+    if user is None:
+        return []
+    session, kernel = db_session(), runtime().kernel
+    seller = has_role(session, kernel, user, company, "sales.user")
+    billing = has_role(session, kernel, user, company, "sales.accountant")
+    if not (seller or billing):
+        return []
+    html = render_template(
+        "sales/dashboard.html",
+        w=workload(session, date.today()),
+        seller=seller,
+        billing=billing,
+        currency=company.currency,
+    )
+    return [DashboardCard(_("Sales"), html, sequence=40, url="/sales/orders")]
+
+
+@hookimpl
 def document_actions(document: Any, user: Any) -> list[Any]:
     from .views import document_actions as actions
 

@@ -184,3 +184,63 @@ def documents_of(session: Session, partner_id: int, limit: int) -> list[tuple[st
         select(*merged.c).order_by(merged.c.date.desc(), merged.c.id.desc()).limit(limit)
     ).all()
     return [(row.source, row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What is waiting in sales, for the dashboard."""
+
+    open_quotes: int
+    to_deliver: int
+    to_invoice: int
+    draft_invoices: int
+    overdue_count: int
+    overdue_amount: Decimal
+    open_amount: Decimal
+    month_revenue: Decimal
+
+
+def workload(session: Session, on: date) -> Workload:
+    """The company's open quotes, orders to deliver and to invoice, draft invoices, overdue
+    and open receivables and this month's revenue (credit notes less): a few aggregate
+    queries, whatever the number of documents."""
+    open_quotes = session.scalar(
+        select(func.count(SalesQuote.id)).where(SalesQuote.state.in_(("draft", "sent")))
+    )
+    orders = session.execute(
+        select(
+            func.count(SalesOrder.id).filter(SalesOrder.delivery_status != "full"),
+            func.count(SalesOrder.id).filter(SalesOrder.invoice_status == "to_invoice"),
+        ).where(SalesOrder.state == "confirmed")
+    ).one()
+    posted = (SalesInvoice.state == "posted", SalesInvoice.kind == "invoice")
+    late = SalesInvoice.due_date < on
+    receivables = session.execute(
+        select(
+            func.count(SalesInvoice.id).filter(late),
+            func.coalesce(func.sum(SalesInvoice.amount_residual).filter(late), 0),
+            func.coalesce(func.sum(SalesInvoice.amount_residual), 0),
+        ).where(*posted, SalesInvoice.amount_residual > 0)
+    ).one()
+    sign = case((SalesInvoice.kind == "credit_note", -1), else_=1)
+    month = session.scalar(
+        select(func.coalesce(func.sum(SalesInvoice.amount_untaxed * sign), 0)).where(
+            SalesInvoice.state == "posted",
+            SalesInvoice.date >= on.replace(day=1),
+            SalesInvoice.date <= on,
+        )
+    )
+    drafts = session.scalar(
+        select(func.count(SalesInvoice.id)).where(SalesInvoice.state == "draft")
+    )
+    cents = Decimal("0.01")
+    return Workload(
+        open_quotes=open_quotes or 0,
+        to_deliver=orders[0] or 0,
+        to_invoice=orders[1] or 0,
+        draft_invoices=drafts or 0,
+        overdue_count=receivables[0] or 0,
+        overdue_amount=Decimal(receivables[1]).quantize(cents),
+        open_amount=Decimal(receivables[2]).quantize(cents),
+        month_revenue=Decimal(month).quantize(cents),
+    )

@@ -315,3 +315,41 @@ def test_each_sales_role_reaches_what_it_needs(company, company_client):
     assert "Bunun için sales.user rolü gerekir." in refused.get_data(as_text=True)
     api = clerk.get("/api/v1/sales/quotes")
     assert api.get_json()["error"]["message"] == "This needs the role sales.user."
+
+
+def test_the_dashboard_shows_what_is_waiting_in_sales(sales_world, company, company_client):
+    from datetime import date, timedelta
+
+    from addons.sales import deliveries, invoices, orders, quotes
+    from addons.sales.schemas import OrderSchema, QuoteSchema
+
+    w = sales_world
+    line = [{"product_id": w.goods_id, "quantity": "2"}]
+    with w.session() as s:
+        quotes.create_quote(s, QuoteSchema().load({"partner_id": w.customer_id, "lines": line}))
+        late = orders.create_order(
+            s, OrderSchema().load({"partner_id": w.customer_id, "lines": line})
+        )
+        deliveries.ship_delivery(s, orders.confirm_order(s, late, w.user(s)), w.user(s))
+        invoice = invoices.invoice_order(s, late, on=date.today() - timedelta(days=60))
+        invoices.post_invoice(s, invoice, w.user(s))  # 30 days' term: overdue
+        waiting = orders.create_order(
+            s, OrderSchema().load({"partner_id": w.customer_id, "lines": line})
+        )
+        orders.confirm_order(s, waiting, w.user(s))
+        s.commit()
+    billing = company_client(company, roles=["sales.accountant"])
+    billing.post("/language", data={"language": "en", "csrf_token": billing.csrf_token()})
+    card = billing.get("/").get_data(as_text=True)
+    card = card[card.index("sales-workload") :]
+    items = dict(re.findall(r">([^<>]+)</a>: <strong>([^<]+)</strong>", card))
+    assert items["Open quotes"] == "1" and items["Orders to deliver"] == "1"
+    assert items["Orders to invoice"] == "0" and items["Overdue invoices"] == "1"
+    assert "₺240.00" in card  # the overdue amount: 2 x 100 + 20 % KDV
+    for link in re.findall(r'href="(/sales/[^"]+)"', card):
+        assert billing.get(link.replace("&amp;", "&")).status_code == 200, link
+    seller = company_client(company, roles=["sales.user"])
+    page = seller.get("/").get_data(as_text=True)
+    assert "sales-workload" in page and "f.overdue=1" not in page  # billing's part
+    clerk = company_client(company, roles=["user"])
+    assert "sales-workload" not in clerk.get("/").get_data(as_text=True)
