@@ -37,7 +37,17 @@ if TYPE_CHECKING:
     from core.models import Partner, Product, User
 
 USER_KEY = "yaprak_user_id"
-NOT_AUDITED = {"updated_at", "updated_by_id", "version", "search_key", "created_at", "_sentinel"}
+# never changed by people, or recorded otherwise: a document's state by its "transition"
+# entry (state changes only through ``transition()``), the company never changes
+NOT_AUDITED = {
+    "updated_at",
+    "updated_by_id",
+    "version",
+    "search_key",
+    "created_at",
+    "_sentinel",
+    "company_id",
+}
 
 
 class TransitionRefused(KernelError):
@@ -339,6 +349,8 @@ def _audit(session: Session, _context: Any, _instances: Any) -> None:
         # only what was set since the last flush can have changed (not every column)
         touched = state.dict if is_new else state.committed_state
         audited = _audited_columns(state.mapper)
+        if obj is document and is_document:
+            audited = audited - {"state"}  # the transition's own entry says it, once
         for key in [k for k in touched if k in audited]:
             history = state.attrs[key].history
             if not history.has_changes():
