@@ -98,7 +98,8 @@ def read_picked(
         elif value.as_tuple().exponent < -places and value != round(value, places):
             errors[str(row.id)] = [_("at most %(places)s decimals", places=places)]
         elif row.left is not None and value > row.left:
-            errors[str(row.id)] = [_("at most %(left)s", left=number(row.left, 0))]
+            shown = number(row.left, 2 if places == 2 else 0)  # amounts with their cents
+            errors[str(row.id)] = [_("at most %(left)s", left=shown)]
         elif value > 0:
             picked[row.id] = value
     if errors:

@@ -287,7 +287,7 @@ def test_over_allocation_is_refused(sales_world, web, shipped, yaprak_runtime):
         data={"csrf_token": web.token_, f"pick-{second}": "480,01"},
     )
     assert r.status_code == 400
-    assert _errors(r) == {f"pick-{second}": ["en çok 480"]}
+    assert _errors(r) == {f"pick-{second}": ["en çok 480,00"]}
     # more than the payment: refused by the service, named under the invoice and above
     r = web.post(
         f"/sales/payment/{payment_id}/post",

@@ -208,7 +208,7 @@ def test_a_prospect_is_sold_to_from_quote_to_payment(
     expect(row).to_contain_text("1.440,00")
     row.locator("input").fill("1.500,00")  # above the open amount: refused
     _click(page, "form.pick-form button[type=submit]")
-    expect(page.locator("[data-error-for]")).to_have_text(["en çok 1.440"])
+    expect(page.locator("[data-error-for]")).to_have_text(["en çok 1.440,00"])
     row.locator("input").fill("900,00")  # 100 of it stays as the customer's credit
     _click(page, "form.pick-form button[type=submit]")
     expect(page.locator(".alert-success")).to_have_text("Tahsilat kaydedildi.")
