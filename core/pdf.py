@@ -364,6 +364,15 @@ def _money_filter(context: Any, amount: object, currency: str | None = None) -> 
 
 
 @pass_context
+def _percent_filter(context: Any, value: object) -> str:
+    """A rate as the PDF's language writes it: ``%20`` in Turkish, ``20%`` in English."""
+    text = _number_filter(context, value)
+    if not text:
+        return ""
+    return f"%{text}" if (context.get("pdf_locale") or "tr") == "tr" else f"{text}%"
+
+
+@pass_context
 def _number_filter(context: Any, value: object) -> str:
     """A quantity without trailing zeros, in the PDF's language (``1.234,5`` in Turkish)."""
     from babel.numbers import format_decimal
@@ -446,7 +455,12 @@ def template_environment(
         format_money=format_money,
         page_numbers=page_numbers,
     )
-    env.filters.update(money=_money_filter, number=_number_filter, css_string=css_string)
+    env.filters.update(
+        money=_money_filter,
+        number=_number_filter,
+        percent=_percent_filter,
+        css_string=css_string,
+    )
     if sandboxed:
         env.filters = {name: _capped(func) for name, func in env.filters.items()}
     return env

@@ -253,6 +253,7 @@ def test_a_document_is_printed_in_its_customers_language(world, client):
     client.client.post("/language", data={"language": "tr", "csrf_token": client.csrf_token()})
     text = fetch(client, "invoice", invoice_id)
     assert "Invoice FTR-" in text and "Grand total ₺1,200.00" in text
+    assert "VAT (20%) ₺200.00" in text and "%20" not in text  # rates as English writes them
     assert "Amount in words: one thousand two hundred Turkish lira" in text
     page = client.get(f"/sales/invoices/{invoice_id}").get_data(as_text=True)
     assert "Fatura" in page  # the page around it stays in the user's language
