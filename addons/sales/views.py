@@ -319,10 +319,24 @@ def _columns(states: dict[str, Any], salesperson: bool = True) -> list[Column]:
     return cols
 
 
-def _money(name: str, label: Any, visible: bool = True) -> Column:
+def _money(name: str, label: Any, visible: bool = True, sum_expr: Any = None) -> Column:
     return Column(
-        name, label, kind="money", summable=True, visible=visible, currency=lambda d: d.currency
+        name,
+        label,
+        kind="money",
+        summable=True,
+        visible=visible,
+        currency=lambda d: d.currency,
+        sum_expr=sum_expr,
     )
+
+
+def _signed(amount: Any) -> Any:
+    """An invoice amount as it counts in sums: a credit note's negative (it reduces what the
+    customer owes); its row still shows the note's own amount."""
+    from sqlalchemy import case
+
+    return amount * case((SalesInvoice.kind == "credit_note", -1), else_=1)
 
 
 def _spec(
@@ -459,9 +473,14 @@ invoices_list = ListView(
                 choices=PAYMENT_STATES,
                 groupable=True,
             ),
-            _money("amount_untaxed", _l("Untaxed"), visible=False),
-            _money("amount_total", _l("Total")),
-            _money("amount_residual", _l("Open")),
+            _money(
+                "amount_untaxed",
+                _l("Untaxed"),
+                visible=False,
+                sum_expr=_signed(SalesInvoice.amount_untaxed),
+            ),
+            _money("amount_total", _l("Total"), sum_expr=_signed(SalesInvoice.amount_total)),
+            _money("amount_residual", _l("Open"), sum_expr=_signed(SalesInvoice.amount_residual)),
         ],
         POSTED_STATES,
         [

@@ -1,0 +1,63 @@
+"""The sales lists: credit notes count negative in the invoice list's sums (totals line and
+group-by rows) while their rows show their own amounts; status values show translated."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from addons.sales import invoices
+from addons.sales.models import SalesInvoice, SalesOrder
+from addons.sales.views import invoices_list
+from core.listing import fetch_groups, fetch_page, parse_args
+
+from .test_sales_pages import company, shipped, web  # noqa: F401  (fixtures)
+
+
+def _invoice_and_note(w, order_id):
+    """A posted invoice of the shipped order and a posted credit note of one of its goods."""
+    with w.session() as s:
+        order = s.get(SalesOrder, order_id)
+        invoice = invoices.invoice_order(s, order)
+        invoices.post_invoice(s, invoice, w.user(s))
+        note = invoices.credit_note(s, invoice, {invoice.lines[0].id: D("1")})
+        invoices.post_invoice(s, note, w.user(s))
+        s.commit()
+        return (
+            (invoice.amount_total, invoice.amount_residual),
+            (note.amount_total, note.amount_residual),
+        )
+
+
+def test_credit_notes_count_negative_in_the_invoice_lists_sums(sales_world, shipped):  # noqa: F811
+    w = sales_world
+    (total, residual), (note_total, note_residual) = _invoice_and_note(w, shipped[0])
+    assert note_total > 0
+    spec = invoices_list.spec
+    with w.session() as s:
+        page = fetch_page(spec, parse_args(spec, {"count": "all"}, s), s)
+        assert page.sums["amount_total"] == total - note_total
+        assert page.sums["amount_residual"] == residual - note_residual
+        shown = {r.kind: r.amount_total for r in page.rows}
+        assert shown == {"invoice": total, "credit_note": note_total}  # rows as they are
+        groups = fetch_groups(spec, parse_args(spec, {"group": "kind"}, s), s)
+        by_kind = {g.value: g.sums["amount_total"] for g in groups}
+        assert by_kind == {"invoice": total, "credit_note": -note_total}
+        groups = fetch_groups(spec, parse_args(spec, {"group": "partner_id"}, s), s)
+        assert [g.sums["amount_total"] for g in groups] == [total - note_total]
+        assert s.get(SalesInvoice, page.rows[0].id) is not None
+
+
+def _tr(amount: D) -> str:
+    return f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def test_the_invoice_list_page_shows_the_signed_totals(sales_world, web, shipped):  # noqa: F811
+    import re
+
+    w = sales_world
+    (total, residual), (note_total, note_residual) = _invoice_and_note(w, shipped[0])
+    page = web.get("/sales/invoices?count=all").get_data(as_text=True)
+    footer = re.search(r"<tfoot.*?</tfoot>", page, re.S).group(0)
+    assert f"{_tr(total - note_total)} ₺" in footer
+    assert f"{_tr(residual - note_residual)} ₺" in footer
+    assert f"{_tr(total + note_total)} ₺" not in footer
