@@ -28,7 +28,17 @@ from core.web.picking import Amount, LinePicker, PickRow
 
 from . import deliveries, invoices, orders, payments, quotes
 from .models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
-from .schemas import DeliverySchema, InvoiceSchema, OrderSchema, PaymentSchema, QuoteSchema
+from .schemas import (
+    DELIVERY_STATUS,
+    INVOICE_STATUS,
+    KINDS,
+    PAYMENT_STATES,
+    DeliverySchema,
+    InvoiceSchema,
+    OrderSchema,
+    PaymentSchema,
+    QuoteSchema,
+)
 from .workflows import service_transition
 
 bp = Blueprint("pages", __name__)
@@ -57,15 +67,6 @@ ORDER_STATES = _states("draft", "confirmed", "cancelled")
 DELIVERY_STATES = _states("draft", "done", "cancelled")
 POSTED_STATES = _states("draft", "posted", "cancelled")
 DRAFT = _l("(draft)")  # a document's label before it is numbered
-KINDS = {"invoice": _l("Invoice"), "credit_note": _l("Credit note")}
-PAYMENT_STATES = {"not_paid": _l("not_paid"), "partial": _l("partial"), "paid": _l("paid")}
-DELIVERY_STATUS = {"nothing": _l("Nothing"), "partial": _l("Partly"), "full": _l("Fully")}
-INVOICE_STATUS = {
-    "nothing": _l("Nothing"),
-    "to_invoice": _l("To invoice"),
-    "partial": _l("Partly"),
-    "invoiced": _l("Invoiced"),
-}
 LINE_FIELDS = ["product_id", "description", "quantity", "unit_price", "discount", "tax_rate"]
 
 

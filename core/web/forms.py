@@ -51,6 +51,13 @@ class FieldInfo:
     help: str = ""
     extension: bool = False  # added by another add-on
 
+    def text(self, value: Any) -> Any:
+        """How a read-only field shows ``value``: the label of its choice (a ``OneOf`` with
+        ``labels``, or the form's ``choices``), else the value itself."""
+        if value is None:
+            return ""
+        return dict(self.choices).get(str(value), value)
+
 
 @dataclass(frozen=True)
 class LinesSpec:

@@ -3,7 +3,10 @@ group-by rows) while their rows show their own amounts; status values show trans
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal as D
+
+from sqlalchemy import select
 
 from addons.sales import invoices
 from addons.sales.models import SalesInvoice, SalesOrder
@@ -61,3 +64,53 @@ def test_the_invoice_list_page_shows_the_signed_totals(sales_world, web, shipped
     assert f"{_tr(total - note_total)} ₺" in footer
     assert f"{_tr(residual - note_residual)} ₺" in footer
     assert f"{_tr(total + note_total)} ₺" not in footer
+
+
+def _shown(page: str) -> dict[str, str]:
+    """The read-only fields of a record page: label -> value."""
+    return dict(
+        re.findall(
+            r'<span class="form-label d-block">([^<]+)</span>'
+            r'<span class="form-control-plaintext" data-value-of="[^"]+">([^<]*)</span>',
+            page,
+        )
+    )
+
+
+def test_status_fields_show_translated_labels_and_values(sales_world, web, shipped):  # noqa: F811
+    w = sales_world
+    _invoice_and_note(w, shipped[0])
+    with w.session() as s:
+        note = s.scalars(select(SalesInvoice).where(SalesInvoice.kind == "credit_note")).one()
+        note_id = note.id
+    shown = _shown(web.get(f"/sales/invoices/{note_id}").get_data(as_text=True))
+    assert shown["Tür"] == "İade faturası"
+    assert shown["Tahsilat"] == "Ödendi"  # set against its invoice
+    assert "KDV hariç" in shown and "Açık tutar" in shown and "Ödenen" in shown
+    shown = _shown(web.get(f"/sales/orders/{shipped[0]}").get_data(as_text=True))
+    assert shown["Teslim"] == "Kısmen"
+    assert shown["Faturalanan"] == "Faturalanacak"  # the credited bag is to invoice again
+    page = web.get(f"/sales/orders/{shipped[0]}").get_data(as_text=True)
+    assert "Qty delivered" not in page and "Teslim" in page
+    # the English UI shows labels, never the stored values
+    web.post("/language", data={"language": "en", "csrf_token": web.token_})
+    shown = _shown(web.get(f"/sales/invoices/{note_id}").get_data(as_text=True))
+    assert shown["Kind"] == "Credit note" and shown["Payment"] == "Fully paid"
+    page = web.get("/sales/invoices?count=all").get_data(as_text=True)
+    assert ">not_paid<" not in page and "Not paid" in page and ">credit_note<" not in page
+    page = web.get("/sales/invoices?group=payment_state").get_data(as_text=True)
+    assert "Not paid" in page and ">not_paid<" not in page
+    page = web.get("/sales/orders?group=delivery_status").get_data(as_text=True)
+    assert "Partly" in page
+
+
+def test_credit_notes_are_negative_on_the_customer_timeline(sales_world, shipped):  # noqa: F811
+    from addons.sales.hooks import partner_activities
+    from core.models import Partner
+
+    w = sales_world
+    (total, _), (note_total, _) = _invoice_and_note(w, shipped[0])
+    with w.session() as s:
+        found = partner_activities(s.get(Partner, w.customer_id), 50)
+        amounts = {a.kind: a.amount for a in found if a.kind.endswith(("invoice", "credit_note"))}
+    assert amounts == {"sales.invoice": total, "sales.credit_note": -note_total}
