@@ -180,6 +180,49 @@ def _salesperson(doc: Any) -> str:
 
 
 # -- forms --------------------------------------------------------------------------------
+def _link(relation: str, kind: str) -> Callable[[Any], tuple[str, str] | None]:
+    """A read-only id field shown as the number of the document it names, linking to it."""
+
+    def make(doc: Any) -> tuple[str, str] | None:
+        other = getattr(doc, relation)
+        if other is None:
+            return None
+        return str(other.number or DRAFT), FORMS[kind].url(other)
+
+    return make
+
+
+def _order_sections(order: SalesOrder) -> list[Any]:
+    """An order's page lists its deliveries and invoices (credit notes included)."""
+    from markupsafe import Markup
+
+    from core.ui import FormSection
+
+    session = db_session()
+    found = [
+        (_("Delivery"), delivery_form, d)
+        for d in session.scalars(
+            select(SalesDelivery)
+            .where(SalesDelivery.order_id == order.id)
+            .order_by(SalesDelivery.id)
+        )
+    ]
+    for invoice in session.scalars(
+        select(SalesInvoice).where(SalesInvoice.order_id == order.id).order_by(SalesInvoice.id)
+    ):
+        found.append((str(KINDS.get(invoice.kind, invoice.kind)), invoice_form, invoice))
+    if not found:
+        return []
+    items = Markup("").join(
+        Markup('<li>{} <a href="{}">{}</a> <span class="text-muted">{}</span></li>').format(
+            kind, form.url(doc), doc.number or DRAFT, STATES.get(doc.state, doc.state)
+        )
+        for kind, form, doc in found
+    )
+    html = Markup('<ul class="list-unstyled mb-0 related-documents">{}</ul>').format(items)
+    return [FormSection(_("Related documents"), str(html), sequence=20)]
+
+
 quote_form = FormView(
     record_type="sales.quote",
     model=SalesQuote,
@@ -207,6 +250,8 @@ order_form = FormView(
     read_role=USER,
     write_role=USER,
     label=_label(_l("Sales order")),
+    links={"quote_id": _link("quote", "quote")},
+    sections=_order_sections,
 )
 delivery_form = FormView(
     record_type="sales.delivery",
@@ -219,6 +264,7 @@ delivery_form = FormView(
     read_role=USER,
     write_role=USER,
     label=_label(_l("Delivery")),
+    links={"order_id": _link("order", "order")},
 )
 invoice_form = FormView(
     record_type="sales.invoice",
@@ -235,6 +281,7 @@ invoice_form = FormView(
     read_role=USER,
     write_role=ACCOUNTANT,
     label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or DRAFT}",
+    links={"order_id": _link("order", "order"), "origin_id": _link("origin", "invoice")},
 )
 
 

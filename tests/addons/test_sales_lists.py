@@ -114,3 +114,54 @@ def test_credit_notes_are_negative_on_the_customer_timeline(sales_world, shipped
         found = partner_activities(s.get(Partner, w.customer_id), 50)
         amounts = {a.kind: a.amount for a in found if a.kind.endswith(("invoice", "credit_note"))}
     assert amounts == {"sales.invoice": total, "sales.credit_note": -note_total}
+
+
+def test_related_documents_show_as_numbers_linking_to_them(sales_world, web):  # noqa: F811
+    from addons.sales import deliveries, orders, quotes
+    from addons.sales.schemas import QuoteSchema
+
+    w = sales_world
+    with w.session() as s:
+        quote = quotes.create_quote(
+            s,
+            QuoteSchema().load(
+                {
+                    "partner_id": w.customer_id,
+                    "lines": [{"product_id": w.goods_id, "quantity": "2"}],
+                }
+            ),
+        )
+        order = quotes.accept_quote(s, quote, w.user(s))
+        delivery = orders.confirm_order(s, order, w.user(s))
+        deliveries.ship_delivery(s, delivery, w.user(s))
+        invoice = invoices.invoice_order(s, order)
+        invoices.post_invoice(s, invoice, w.user(s))
+        note = invoices.credit_note(s, invoice, {invoice.lines[0].id: D("1")})
+        s.commit()
+        q, o, d, i, n = ((doc.id, doc.number) for doc in (quote, order, delivery, invoice, note))
+
+    def link(url: str, text: str) -> str:
+        return f'<a href="{url}">{text}</a>'
+
+    page = web.get(f"/sales/orders/{o[0]}").get_data(as_text=True)
+    assert _shown_links(page)["Teklif"] == link(f"/sales/quotes/{q[0]}", q[1])
+    related = page[page.index("related-documents") :]
+    assert link(f"/sales/deliveries/{d[0]}", d[1]) in related
+    assert link(f"/sales/invoices/{i[0]}", i[1]) in related
+    assert link(f"/sales/invoices/{n[0]}", "(taslak)") in related  # the draft credit note
+    page = web.get(f"/sales/deliveries/{d[0]}").get_data(as_text=True)
+    assert _shown_links(page)["Satış siparişi"] == link(f"/sales/orders/{o[0]}", o[1])
+    page = web.get(f"/sales/invoices/{i[0]}").get_data(as_text=True)
+    assert _shown_links(page)["Satış siparişi"] == link(f"/sales/orders/{o[0]}", o[1])
+    page = web.get(f"/sales/invoices/{n[0]}").get_data(as_text=True)
+    assert _shown_links(page)["İade edilen fatura"] == link(f"/sales/invoices/{i[0]}", i[1])
+
+
+def _shown_links(page: str) -> dict[str, str]:
+    return dict(
+        re.findall(
+            r'<span class="form-label d-block">([^<]+)</span>'
+            r'<span class="form-control-plaintext" data-value-of="[^"]+">(<a [^>]+>[^<]*</a>)',
+            page,
+        )
+    )
