@@ -114,6 +114,10 @@ class Column:
     value: Callable[[Any], Any] | None = None  # the value from a row object (default getattr)
     choices: Mapping[str, Any] | None = None  # labels of stored values (states, enums)
     currency: Callable[[Any], str] | None = None  # the currency of a money cell
+    # What group-by rows and the totals line sum instead of the column, an SQL expression
+    # on the model (e.g. an amount signed by the document's kind, so that credit notes
+    # count negative); cells, sort and filters still show and use the column itself.
+    sum_expr: Any = None
 
     def value_of(self, record: Any) -> Any:
         if self.value is not None:
@@ -188,6 +192,21 @@ class ListSpec:
 
     def expr(self, column: Column) -> Any:
         return column.expr if column.expr is not None else getattr(self.model, column.name)
+
+    def with_sums(self, query: Select) -> tuple[Select, list[Any]]:
+        """``query`` with the summed expressions that are not plain columns added (labelled
+        ``_sum_<name>``), and, per summable column, the name to sum in its subquery."""
+        keys = []
+        for column in self.columns:
+            if not column.summable:
+                continue
+            if column.sum_expr is None:
+                keys.append(_column_key(self.expr(column)))
+            else:
+                key = f"_sum_{column.name}"
+                query = query.add_columns(column.sum_expr.label(key))
+                keys.append(key)
+        return query, keys
 
     def nullable(self, column: Column) -> bool:
         if column.nullable is not None:
@@ -505,10 +524,12 @@ def count_and_sums(
         past = plain.with_only_columns(spec.model.id).offset(COUNT_LIMIT).limit(1)
         if session.scalar(past) is not None:
             return COUNT_LIMIT, False, {}
-    sub = plain.with_only_columns(spec.model.id).subquery() if not summable else plain.subquery()
-    aggregates = [func.count()] + [
-        func.coalesce(func.sum(sub.c[_column_key(spec.expr(c))]), 0) for c in summable
-    ]
+    if summable:
+        with_sums, keys = spec.with_sums(plain)
+        sub = with_sums.subquery()
+    else:
+        sub, keys = plain.with_only_columns(spec.model.id).subquery(), []
+    aggregates = [func.count()] + [func.coalesce(func.sum(sub.c[key]), 0) for key in keys]
     counted = session.execute(select(*aggregates).select_from(sub)).one()
     sums = {c.name: _exact(spec, c.name, v) for c, v in zip(summable, counted[1:], strict=True)}
     return counted[0], True, sums
@@ -672,9 +693,10 @@ def fetch_groups(
     assert column is not None
     expr = spec.expr(column)
     summable = [c for c in spec.columns if c.summable]
-    sub = filtered(spec, req, session).subquery()
+    query, keys = spec.with_sums(filtered(spec, req, session))
+    sub = query.subquery()
     grouped = sub.c[_column_key(expr)]
-    sums = [func.coalesce(func.sum(sub.c[_column_key(spec.expr(c))]), 0) for c in summable]
+    sums = [func.coalesce(func.sum(sub.c[key]), 0) for key in keys]
     rows = session.execute(
         select(grouped, func.count(), *sums).group_by(grouped).order_by(grouped).limit(limit)
     ).all()

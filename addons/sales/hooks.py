@@ -72,12 +72,17 @@ def partner_activities(partner: Any, limit: int) -> list[Any]:
                 kind=f"sales.{kind}",
                 title=title,
                 url=link(doc) if link is not None else "",
-                amount=None if kind == "delivery" else doc.amount_total,
+                amount=None if kind == "delivery" else _signed(kind, doc.amount_total),
                 currency=doc.currency,
                 state=_(doc.state),
             )
         )
     return found
+
+
+def _signed(kind: str, amount: Any) -> Any:
+    """A credit note reduces what the customer owes: the timeline shows it negative."""
+    return -amount if kind == "credit_note" and amount is not None else amount
 
 
 def _record_links() -> dict[str, Any]:

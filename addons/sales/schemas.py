@@ -16,6 +16,27 @@ TAX_RATES = (0, 1, 10, 20)  # KDV rates in force
 POSITIVE = validate.Range(min=0, min_inclusive=False, error=N_("must be more than zero"))
 PERCENT = validate.Range(min=0, max=100, error=N_("must be between 0 and 100"))
 
+# The stored values of read-only status fields and their labels (record pages, lists,
+# filters and group-by rows all show these).
+KINDS = {"invoice": _l("Invoice"), "credit_note": _l("Credit note")}
+PAYMENT_STATES = {
+    "not_paid": _l("Not paid"),
+    "partial": _l("Partly paid"),
+    "paid": _l("Fully paid"),
+}
+DELIVERY_STATUS = {"nothing": _l("Nothing"), "partial": _l("Partly"), "full": _l("Fully")}
+INVOICE_STATUS = {
+    "nothing": _l("Nothing"),
+    "to_invoice": _l("To invoice"),
+    "partial": _l("Partly"),
+    "invoiced": _l("Invoiced"),
+}
+
+
+def one_of(labels: dict[str, Any]) -> validate.OneOf:
+    """The values of ``labels`` with their labels (a read-only field's page shows the label)."""
+    return validate.OneOf(list(labels), labels=list(labels.values()))
+
 
 class SalesLineSchema(Schema):
     """A priced line. Without ``unit_price`` the product's list price is used; without
@@ -69,9 +90,9 @@ class _Sale(Schema):
         metadata={"label": _l("Payment term")}, allow_none=True, load_default=None
     )
     note = fields.String(metadata={"label": _l("Note")}, load_default="")
-    amount_untaxed = MoneyField(dump_only=True)
-    amount_tax = MoneyField(dump_only=True)
-    amount_total = MoneyField(dump_only=True)
+    amount_untaxed = MoneyField(dump_only=True, metadata={"label": _l("Untaxed")})
+    amount_tax = MoneyField(dump_only=True, metadata={"label": _l("VAT")})
+    amount_total = MoneyField(dump_only=True, metadata={"label": _l("Total")})
     lines = fields.List(fields.Nested(SalesLineSchema), load_default=list)
 
 
@@ -90,15 +111,19 @@ class QuoteSchema(_Sale):
 class OrderLineSchema(SalesLineSchema):
     """An order line, with what was delivered and invoiced of it (read only)."""
 
-    qty_delivered = QuantityField(dump_only=True)
-    qty_invoiced = QuantityField(dump_only=True)
+    qty_delivered = QuantityField(dump_only=True, metadata={"label": _l("Delivered")})
+    qty_invoiced = QuantityField(dump_only=True, metadata={"label": _l("Invoiced")})
 
 
 class InvoiceLineSchema(SalesLineSchema):
     """An invoice line, with the order line it invoices or the invoice line it credits."""
 
-    order_line_id = fields.Integer(dump_only=True, allow_none=True)
-    origin_line_id = fields.Integer(dump_only=True, allow_none=True)
+    order_line_id = fields.Integer(
+        dump_only=True, allow_none=True, metadata={"label": _l("Order line")}
+    )
+    origin_line_id = fields.Integer(
+        dump_only=True, allow_none=True, metadata={"label": _l("Credited line")}
+    )
 
 
 class OrderSchema(_Sale):
@@ -115,25 +140,35 @@ class OrderSchema(_Sale):
         load_default="",
         validate=validate.Length(max=2000),
     )
-    quote_id = fields.Integer(dump_only=True, allow_none=True)
-    delivery_status = fields.String(dump_only=True)
-    invoice_status = fields.String(dump_only=True)
+    quote_id = fields.Integer(dump_only=True, allow_none=True, metadata={"label": _l("Quote")})
+    delivery_status = fields.String(
+        dump_only=True, metadata={"label": _l("Delivered")}, validate=one_of(DELIVERY_STATUS)
+    )
+    invoice_status = fields.String(
+        dump_only=True, metadata={"label": _l("Invoiced")}, validate=one_of(INVOICE_STATUS)
+    )
     lines = fields.List(fields.Nested(OrderLineSchema), load_default=list)
 
 
 class InvoiceSchema(_Sale):
-    kind = fields.String(dump_only=True)
-    order_id = fields.Integer(dump_only=True, allow_none=True)
-    origin_id = fields.Integer(dump_only=True, allow_none=True)
+    kind = fields.String(dump_only=True, metadata={"label": _l("Kind")}, validate=one_of(KINDS))
+    order_id = fields.Integer(
+        dump_only=True, allow_none=True, metadata={"label": _l("Sales order")}
+    )
+    origin_id = fields.Integer(
+        dump_only=True, allow_none=True, metadata={"label": _l("Credited invoice")}
+    )
     due_date = fields.Date(metadata={"label": _l("Due date")}, allow_none=True, load_default=None)
-    amount_paid = MoneyField(dump_only=True)
-    amount_residual = MoneyField(dump_only=True)
-    payment_state = fields.String(dump_only=True)
+    amount_paid = MoneyField(dump_only=True, metadata={"label": _l("Paid")})
+    amount_residual = MoneyField(dump_only=True, metadata={"label": _l("Open")})
+    payment_state = fields.String(
+        dump_only=True, metadata={"label": _l("Payment")}, validate=one_of(PAYMENT_STATES)
+    )
     lines = fields.List(fields.Nested(InvoiceLineSchema), load_default=list)
 
 
 class DeliveryLineSchema(Schema):
-    order_line_id = fields.Integer(required=True)
+    order_line_id = fields.Integer(required=True, metadata={"label": _l("Order line")})
     quantity = QuantityField(metadata={"label": _l("Quantity")}, required=True, validate=POSITIVE)
 
 
@@ -141,7 +176,7 @@ class DeliverySchema(Schema):
     id = fields.Integer(dump_only=True)
     number = fields.String(dump_only=True, allow_none=True)
     state = fields.String(dump_only=True)
-    order_id = fields.Integer(dump_only=True)
+    order_id = fields.Integer(dump_only=True, metadata={"label": _l("Sales order")})
     date = fields.Date(metadata={"label": _l("Ship date")}, load_default=None)
     shipping_address = fields.String(
         metadata={"label": _l("Shipping address")},

@@ -28,7 +28,17 @@ from core.web.picking import Amount, LinePicker, PickRow
 
 from . import deliveries, invoices, orders, payments, quotes
 from .models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
-from .schemas import DeliverySchema, InvoiceSchema, OrderSchema, PaymentSchema, QuoteSchema
+from .schemas import (
+    DELIVERY_STATUS,
+    INVOICE_STATUS,
+    KINDS,
+    PAYMENT_STATES,
+    DeliverySchema,
+    InvoiceSchema,
+    OrderSchema,
+    PaymentSchema,
+    QuoteSchema,
+)
 from .workflows import service_transition
 
 bp = Blueprint("pages", __name__)
@@ -57,15 +67,6 @@ ORDER_STATES = _states("draft", "confirmed", "cancelled")
 DELIVERY_STATES = _states("draft", "done", "cancelled")
 POSTED_STATES = _states("draft", "posted", "cancelled")
 DRAFT = _l("(draft)")  # a document's label before it is numbered
-KINDS = {"invoice": _l("Invoice"), "credit_note": _l("Credit note")}
-PAYMENT_STATES = {"not_paid": _l("not_paid"), "partial": _l("partial"), "paid": _l("paid")}
-DELIVERY_STATUS = {"nothing": _l("Nothing"), "partial": _l("Partly"), "full": _l("Fully")}
-INVOICE_STATUS = {
-    "nothing": _l("Nothing"),
-    "to_invoice": _l("To invoice"),
-    "partial": _l("Partly"),
-    "invoiced": _l("Invoiced"),
-}
 LINE_FIELDS = ["product_id", "description", "quantity", "unit_price", "discount", "tax_rate"]
 
 
@@ -179,6 +180,49 @@ def _salesperson(doc: Any) -> str:
 
 
 # -- forms --------------------------------------------------------------------------------
+def _link(relation: str, kind: str) -> Callable[[Any], tuple[str, str] | None]:
+    """A read-only id field shown as the number of the document it names, linking to it."""
+
+    def make(doc: Any) -> tuple[str, str] | None:
+        other = getattr(doc, relation)
+        if other is None:
+            return None
+        return str(other.number or DRAFT), FORMS[kind].url(other)
+
+    return make
+
+
+def _order_sections(order: SalesOrder) -> list[Any]:
+    """An order's page lists its deliveries and invoices (credit notes included)."""
+    from markupsafe import Markup
+
+    from core.ui import FormSection
+
+    session = db_session()
+    found = [
+        (_("Delivery"), delivery_form, d)
+        for d in session.scalars(
+            select(SalesDelivery)
+            .where(SalesDelivery.order_id == order.id)
+            .order_by(SalesDelivery.id)
+        )
+    ]
+    for invoice in session.scalars(
+        select(SalesInvoice).where(SalesInvoice.order_id == order.id).order_by(SalesInvoice.id)
+    ):
+        found.append((str(KINDS.get(invoice.kind, invoice.kind)), invoice_form, invoice))
+    if not found:
+        return []
+    items = Markup("").join(
+        Markup('<li>{} <a href="{}">{}</a> <span class="text-muted">{}</span></li>').format(
+            kind, form.url(doc), doc.number or DRAFT, STATES.get(doc.state, doc.state)
+        )
+        for kind, form, doc in found
+    )
+    html = Markup('<ul class="list-unstyled mb-0 related-documents">{}</ul>').format(items)
+    return [FormSection(_("Related documents"), str(html), sequence=20)]
+
+
 quote_form = FormView(
     record_type="sales.quote",
     model=SalesQuote,
@@ -206,6 +250,8 @@ order_form = FormView(
     read_role=USER,
     write_role=USER,
     label=_label(_l("Sales order")),
+    links={"quote_id": _link("quote", "quote")},
+    sections=_order_sections,
 )
 delivery_form = FormView(
     record_type="sales.delivery",
@@ -218,6 +264,7 @@ delivery_form = FormView(
     read_role=USER,
     write_role=USER,
     label=_label(_l("Delivery")),
+    links={"order_id": _link("order", "order")},
 )
 invoice_form = FormView(
     record_type="sales.invoice",
@@ -234,6 +281,7 @@ invoice_form = FormView(
     read_role=USER,
     write_role=ACCOUNTANT,
     label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or DRAFT}",
+    links={"order_id": _link("order", "order"), "origin_id": _link("origin", "invoice")},
 )
 
 
@@ -319,10 +367,24 @@ def _columns(states: dict[str, Any], salesperson: bool = True) -> list[Column]:
     return cols
 
 
-def _money(name: str, label: Any, visible: bool = True) -> Column:
+def _money(name: str, label: Any, visible: bool = True, sum_expr: Any = None) -> Column:
     return Column(
-        name, label, kind="money", summable=True, visible=visible, currency=lambda d: d.currency
+        name,
+        label,
+        kind="money",
+        summable=True,
+        visible=visible,
+        currency=lambda d: d.currency,
+        sum_expr=sum_expr,
     )
+
+
+def _signed(amount: Any) -> Any:
+    """An invoice amount as it counts in sums: a credit note's negative (it reduces what the
+    customer owes); its row still shows the note's own amount."""
+    from sqlalchemy import case
+
+    return amount * case((SalesInvoice.kind == "credit_note", -1), else_=1)
 
 
 def _spec(
@@ -459,9 +521,14 @@ invoices_list = ListView(
                 choices=PAYMENT_STATES,
                 groupable=True,
             ),
-            _money("amount_untaxed", _l("Untaxed"), visible=False),
-            _money("amount_total", _l("Total")),
-            _money("amount_residual", _l("Open")),
+            _money(
+                "amount_untaxed",
+                _l("Untaxed"),
+                visible=False,
+                sum_expr=_signed(SalesInvoice.amount_untaxed),
+            ),
+            _money("amount_total", _l("Total"), sum_expr=_signed(SalesInvoice.amount_total)),
+            _money("amount_residual", _l("Open"), sum_expr=_signed(SalesInvoice.amount_residual)),
         ],
         POSTED_STATES,
         [

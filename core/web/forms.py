@@ -51,6 +51,13 @@ class FieldInfo:
     help: str = ""
     extension: bool = False  # added by another add-on
 
+    def text(self, value: Any) -> Any:
+        """How a read-only field shows ``value``: the label of its choice (a ``OneOf`` with
+        ``labels``, or the form's ``choices``), else the value itself."""
+        if value is None:
+            return ""
+        return dict(self.choices).get(str(value), value)
+
 
 @dataclass(frozen=True)
 class LinesSpec:
@@ -189,6 +196,7 @@ class FormView:
         template: str = "core/form.html",
         label: Callable[[Any], str] | None = None,
         sections: Callable[[Any], list[Any]] | None = None,
+        links: Mapping[str, Callable[[Any], tuple[str, str] | None]] | None = None,
     ) -> None:
         self.record_type = record_type
         self.model = model
@@ -208,6 +216,9 @@ class FormView:
             lambda r: getattr(r, "display_name", None) or getattr(r, "name", None) or str(r.id)
         )
         self.sections = sections  # the page's own sections (FormSection), before add-ons'
+        # read-only fields naming another record (``order_id``), shown as a link to it:
+        # field name -> ``(text, url)`` of the record, or None (shown as the value)
+        self.links = dict(links or {})
         self._endpoint = ""
         RECORDS[record_type] = self
 
@@ -390,6 +401,7 @@ class FormView:
         relay = hooks()
         user = current_user()
         sections = actions = timeline = attachments = []
+        links: dict[str, tuple[str, str] | None] = {}
         workflow_actions: list[Any] = []
         line_rows: list[dict[str, Any]] = []
         line_infos: list[FieldInfo] = []
@@ -409,6 +421,7 @@ class FormView:
             actions = by_sequence(relay.gather("document_actions", document=record, user=user))
             workflow_actions = _workflow_actions(record)
             timeline = activity(self.record_type, record)
+            links = {name: make(record) for name, make in self.links.items()}
             attachments = _attachments(self.record_type, record.id)
         writable = self.write_role is None or _has(self.write_role)
         from core.i18n import translate_errors
@@ -426,6 +439,7 @@ class FormView:
                 line_rows=line_rows,
                 line_errors=errors.get(self.lines.attribute, {}) if self.lines else {},
                 sections=sections,
+                links=links,
                 actions=actions,
                 workflow_actions=workflow_actions,
                 timeline=timeline,
