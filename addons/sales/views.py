@@ -213,7 +213,11 @@ delivery_form = FormView(
     schema=DeliverySchema,
     title=_l("Delivery"),
     update=_updater(DeliverySchema, deliveries.update_delivery),
-    lines=LinesSpec(fields=["order_line_id", "quantity"], blank_rows=0),
+    lines=LinesSpec(
+        fields=["product", "description", "qty_ordered", "qty_left", "quantity"],
+        blank_rows=0,
+        hide=["order_line_id"],
+    ),
     list_url=lambda: url("deliveries"),
     read_role=USER,
     write_role=USER,

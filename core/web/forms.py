@@ -59,6 +59,9 @@ class LinesSpec:
     attribute: str = "lines"
     fields: Sequence[str] = ()
     blank_rows: int = 3  # empty rows offered for new lines (more with the Add line button)
+    # line fields the page never shows nor reads (given through the API only), e.g. the
+    # order line of a delivery line: its row keeps it through the line's ``id``
+    hide: Sequence[str] = ()
 
 
 def _label(name: str, schema_field: fields.Field) -> str:
@@ -396,11 +399,17 @@ class FormView:
         if self.lines is not None:
             nested = schema.fields[self.lines.attribute]
             line_schema = nested.inner.schema if isinstance(nested, fields.List) else nested.schema
-            line_infos = describe_fields(
-                line_schema, self.lines.fields, self.choices, db_session(), set()
-            )
+            line_infos = [
+                info
+                for info in describe_fields(
+                    line_schema, self.lines.fields, self.choices, db_session(), set()
+                )
+                if info.name not in self.lines.hide
+            ]
             if hasattr(values, "getlist"):  # a posted form: show the user's lines again
                 line_rows = _posted_lines(values, line_infos)
+                if record is not None:
+                    _keep_readonly(line_rows, line_infos, schema, record, self.lines.attribute)
             else:
                 line_rows = [dict(line) for line in values.get(self.lines.attribute, []) or []]
         if record is not None:
@@ -465,6 +474,27 @@ def _posted_lines(form: Any, infos: Sequence[FieldInfo]) -> list[dict[str, Any]]
         if any(v not in ("", None) for k, v in row.items() if k != "id"):
             rows.append(row)
     return rows
+
+
+def _keep_readonly(
+    rows: list[dict[str, Any]],
+    infos: Sequence[FieldInfo],
+    schema: Schema,
+    record: Any,
+    attribute: str,
+) -> None:
+    """Read-only line columns are not posted: a form shown again after a refusal takes them
+    from the saved line of the same id."""
+    readonly = [info.name for info in infos if info.readonly]
+    if not readonly:
+        return
+    dumped = schema.dump(record).get(attribute) or []
+    saved = {str(line.get("id")): line for line in dumped if isinstance(line, dict)}
+    for row in rows:
+        line = saved.get(str(row.get("id")))
+        if line is not None:
+            for name in readonly:
+                row[name] = _short_decimal(line.get(name))
 
 
 def _errors(exc: ValidationError) -> dict[str, Any]:
