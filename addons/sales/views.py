@@ -179,6 +179,11 @@ def _salesperson(doc: Any) -> str:
 
 
 # -- forms --------------------------------------------------------------------------------
+def _in_state(*states: str) -> Callable[[Any], bool]:
+    """A document's page may change it only in the states its service allows changes in."""
+    return lambda doc: doc.state in states
+
+
 quote_form = FormView(
     record_type="sales.quote",
     model=SalesQuote,
@@ -192,6 +197,7 @@ quote_form = FormView(
     read_role=USER,
     write_role=USER,
     label=_label(_l("Quote")),
+    editable=_in_state("draft", "sent"),  # as quotes.update_quote allows
 )
 order_form = FormView(
     record_type="sales.order",
@@ -206,6 +212,7 @@ order_form = FormView(
     read_role=USER,
     write_role=USER,
     label=_label(_l("Sales order")),
+    editable=_in_state("draft"),
 )
 delivery_form = FormView(
     record_type="sales.delivery",
@@ -222,6 +229,7 @@ delivery_form = FormView(
     read_role=USER,
     write_role=USER,
     label=_label(_l("Delivery")),
+    editable=_in_state("draft"),
 )
 invoice_form = FormView(
     record_type="sales.invoice",
@@ -238,6 +246,9 @@ invoice_form = FormView(
     read_role=USER,
     write_role=ACCOUNTANT,
     label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or DRAFT}",
+    editable=_in_state("draft"),
+    # the lines of an invoice made from an order (or of a credit note) follow the order
+    lines_editable=lambda doc: doc.order_id is None and doc.kind != "credit_note",
 )
 
 
@@ -272,6 +283,7 @@ payment_form = FormView(
     write_role=ACCOUNTANT,
     label=_label(_l("Payment")),
     sections=_payment_sections,
+    editable=_in_state("draft"),
 )
 FORMS: dict[str, FormView] = {
     "quote": quote_form,

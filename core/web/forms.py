@@ -192,6 +192,8 @@ class FormView:
         template: str = "core/form.html",
         label: Callable[[Any], str] | None = None,
         sections: Callable[[Any], list[Any]] | None = None,
+        editable: Callable[[Any], bool] | None = None,
+        lines_editable: Callable[[Any], bool] | None = None,
     ) -> None:
         self.record_type = record_type
         self.model = model
@@ -211,8 +213,25 @@ class FormView:
             lambda r: getattr(r, "display_name", None) or getattr(r, "name", None) or str(r.id)
         )
         self.sections = sections  # the page's own sections (FormSection), before add-ons'
+        # whether a record may still be changed (e.g. a document in draft): when not, its
+        # page shows every field read-only, without a Save button, and a post is refused
+        self.editable = editable
+        # whether a record's lines may be changed on the page (when its header still may):
+        # when not, the lines are shown read-only and never sent to the service
+        self.lines_editable = lines_editable
         self._endpoint = ""
         RECORDS[record_type] = self
+
+    def can_edit(self, record: Any) -> bool:
+        """The record may be changed here (its state allows it; roles are checked apart)."""
+        if self.update is None:
+            return False
+        return self.editable is None or bool(self.editable(record))
+
+    def can_edit_lines(self, record: Any) -> bool:
+        if self.lines is None or (record is not None and not self.can_edit(record)):
+            return False
+        return record is None or self.lines_editable is None or bool(self.lines_editable(record))
 
     def register(self, bp: Blueprint, rule: str, endpoint: str | None = None) -> None:
         short = endpoint or self.record_type.rsplit(".", 1)[-1]
@@ -268,7 +287,7 @@ class FormView:
         infos = self._infos(schema)
         if request.method == "GET":
             return self._render(None, schema, infos, values=self._defaults(schema), errors={})
-        payload = self._payload(schema, infos)
+        payload = self._payload(schema, infos, None)
         try:
             record = self._save(None, schema, payload)
         except ValidationError as exc:
@@ -289,7 +308,10 @@ class FormView:
             abort(405)
         if self.write_role:
             require_role(self.write_role)
-        payload = self._payload(schema, infos)
+        if not self.can_edit(record):  # a page shown before the document was locked
+            flash(_("This record can no longer be changed."), "warning")
+            return redirect(self.url(record))
+        payload = self._payload(schema, infos, record)
         try:
             self._save(record, schema, payload)
         except ValidationError as exc:
@@ -306,9 +328,9 @@ class FormView:
             schema, self.fields, self.choices, db_session(), set(self.schema._declared_fields)
         )
 
-    def _payload(self, schema: Schema, infos: list[FieldInfo]) -> dict[str, Any]:
+    def _payload(self, schema: Schema, infos: list[FieldInfo], record: Any) -> dict[str, Any]:
         payload = payload_from_form(request.form, infos, schema)
-        if self.lines is not None:
+        if self.lines is not None and self.can_edit_lines(record):
             payload[self.lines.attribute] = self._lines_payload(schema)
         return payload
 
@@ -420,6 +442,7 @@ class FormView:
             timeline = activity(self.record_type, record)
             attachments = _attachments(self.record_type, record.id)
         writable = self.write_role is None or _has(self.write_role)
+        locked = record is not None and not self.can_edit(record)
         from core.i18n import translate_errors
 
         errors = translate_errors(errors)
@@ -439,7 +462,11 @@ class FormView:
                 workflow_actions=workflow_actions,
                 timeline=timeline,
                 attachments=attachments,
-                writable=writable and (record is None or self.update is not None),
+                writable=writable and not locked,
+                # notes and attachments: also on a locked record
+                may_write=writable and (record is None or self.update is not None),
+                locked=locked,
+                lines_locked=locked or not self.can_edit_lines(record),
                 general_errors=errors.get("_schema", []),
             ),
             status,

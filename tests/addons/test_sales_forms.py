@@ -9,11 +9,9 @@ from decimal import Decimal as D
 
 import pytest
 from marshmallow import ValidationError
-from sqlalchemy import select
-
-from addons.sales import deliveries, orders, quotes
-from addons.sales.models import SalesDelivery, SalesOrder
-from addons.sales.schemas import OrderSchema
+from addons.sales import deliveries, invoices, orders, payments, quotes
+from addons.sales.models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
+from addons.sales.schemas import OrderSchema, PaymentSchema, QuoteSchema
 from core.models import Company
 
 
@@ -115,3 +113,83 @@ def test_update_delivery_refuses_more_than_is_left_through_the_service(sales_wor
                 1: {"quantity": ["more than is left to deliver of the order"]},
             }
         }
+
+
+# -- 2. locked documents are shown read-only ------------------------------------------------
+SAVE = 'class="btn btn-primary" type="submit"'
+
+
+def test_a_confirmed_order_and_a_shipped_delivery_are_shown_read_only(sales_world, web):
+    w = sales_world
+    order_id, delivery_id = _confirmed_order(w)
+    page = web.get(f"/sales/orders/{order_id}").get_data(as_text=True)
+    assert SAVE not in page
+    assert 'name="partner_id"' not in page and 'name="lines-0-quantity"' not in page
+    assert 'data-value-of="partner_id">Ege Yapı Ltd.<' in page  # the label, not the id
+    assert 'data-value-of="lines-0-product_id">' in page
+    # a post from a page opened before the order was confirmed changes nothing
+    r = web.post(
+        f"/sales/orders/{order_id}",
+        data={"csrf_token": web.token_, "partner_id": str(w.prospect_id), "note": "x"},
+    )
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/sales/orders/{order_id}")
+    with w.runtime.db.session_for(w.company_id) as s:
+        order = s.get(SalesOrder, order_id)
+        assert (order.partner_id, order.note) == (w.customer_id, "")
+    # the draft delivery may be changed; once shipped not
+    assert SAVE in web.get(f"/sales/deliveries/{delivery_id}").get_data(as_text=True)
+    with w.session() as s:
+        deliveries.ship_delivery(s, s.get(SalesDelivery, delivery_id), w.user(s))
+        s.commit()
+    page = web.get(f"/sales/deliveries/{delivery_id}").get_data(as_text=True)
+    assert SAVE not in page and 'name="lines-0-quantity"' not in page
+
+
+def test_a_draft_invoice_of_an_order_has_read_only_lines_and_a_posted_one_no_save(sales_world, web):
+    w = sales_world
+    order_id, _ = _confirmed_order(w)
+    with w.session() as s:
+        invoice = invoices.invoice_order(s, s.get(SalesOrder, order_id))  # the service
+        s.commit()
+        invoice_id = invoice.id
+    page = web.get(f"/sales/invoices/{invoice_id}").get_data(as_text=True)
+    assert SAVE in page and 'name="date"' in page  # the header may change
+    assert 'name="lines-0-quantity"' not in page and 'name="lines-1-product_id"' not in page
+    assert "Montaj hizmeti" in page
+    r = web.post(
+        f"/sales/invoices/{invoice_id}",
+        data={"csrf_token": web.token_, "partner_id": str(w.customer_id), "note": "Kasım"},
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    with w.session() as s:
+        invoice = s.get(SalesInvoice, invoice_id)
+        assert invoice.note == "Kasım" and len(invoice.lines) == 1
+        invoices.post_invoice(s, invoice, w.user(s))
+        s.commit()
+    page = web.get(f"/sales/invoices/{invoice_id}").get_data(as_text=True)
+    assert SAVE not in page and 'name="note"' not in page
+
+
+def test_an_open_quote_may_be_changed_a_posted_payment_not(sales_world, web):
+    w = sales_world
+    with w.session() as s:
+        quote = quotes.create_quote(
+            s,
+            QuoteSchema().load(
+                {"partner_id": w.customer_id, "lines": [{"product_id": w.goods_id}]}
+            ),
+        )
+        payment = payments.create_payment(
+            s, PaymentSchema().load({"partner_id": w.customer_id, "amount": "10"})
+        )
+        s.commit()
+        quote_id, payment_id = quote.id, payment.id
+    assert SAVE in web.get(f"/sales/quotes/{quote_id}").get_data(as_text=True)
+    assert SAVE in web.get(f"/sales/payments/{payment_id}").get_data(as_text=True)
+    with w.session() as s:
+        quotes.accept_quote(s, s.get(SalesQuote, quote_id), w.user(s))
+        payments.post_payment(s, s.get(SalesPayment, payment_id), w.user(s))
+        s.commit()
+    for path in (f"/sales/quotes/{quote_id}", f"/sales/payments/{payment_id}"):
+        page = web.get(path).get_data(as_text=True)
+        assert SAVE not in page and 'name="partner_id"' not in page, path
