@@ -198,6 +198,7 @@ quote_form = FormView(
     write_role=USER,
     label=_label(_l("Quote")),
     editable=_in_state("draft", "sent"),  # as quotes.update_quote allows
+    defaults=lambda: {"salesperson_id": current_user().id},  # the service: valid 30 days
 )
 order_form = FormView(
     record_type="sales.order",
@@ -650,6 +651,7 @@ ACTIONS: dict[str, list[Action]] = {
             _l("Order cancelled."),
             "danger",
             40,
+            when=orders.cancellable,  # nothing delivered or invoiced
         ),
     ],
     "delivery": [

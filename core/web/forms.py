@@ -194,6 +194,7 @@ class FormView:
         sections: Callable[[Any], list[Any]] | None = None,
         editable: Callable[[Any], bool] | None = None,
         lines_editable: Callable[[Any], bool] | None = None,
+        defaults: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
         self.record_type = record_type
         self.model = model
@@ -219,6 +220,9 @@ class FormView:
         # whether a record's lines may be changed on the page (when its header still may):
         # when not, the lines are shown read-only and never sent to the service
         self.lines_editable = lines_editable
+        # the values a new record's page starts with besides the schema's load_default
+        # (called in the request: e.g. the logged-in user as the salesperson)
+        self.defaults = defaults
         self._endpoint = ""
         RECORDS[record_type] = self
 
@@ -391,6 +395,8 @@ class FormView:
             default = f.load_default
             if default is not None and not callable(default) and default is not fields.missing_:
                 values[name] = default
+        if self.defaults is not None:
+            values.update(self.defaults())
         return values
 
     def _values(self, schema: Schema, record: Any) -> dict[str, Any]:

@@ -5,10 +5,12 @@ only when they can be used, and a new quote's defaults."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
 from marshmallow import ValidationError
+
 from addons.sales import deliveries, invoices, orders, payments, quotes
 from addons.sales.models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
 from addons.sales.schemas import OrderSchema, PaymentSchema, QuoteSchema
@@ -193,3 +195,44 @@ def test_an_open_quote_may_be_changed_a_posted_payment_not(sales_world, web):
     for path in (f"/sales/quotes/{quote_id}", f"/sales/payments/{payment_id}"):
         page = web.get(path).get_data(as_text=True)
         assert SAVE not in page and 'name="partner_id"' not in page, path
+
+
+# -- 3. buttons offered only when they can be used ------------------------------------------
+def test_an_order_with_something_delivered_offers_no_cancel(sales_world, web):
+    w = sales_world
+    order_id, delivery_id = _confirmed_order(w)
+    cancel = f"/sales/order/{order_id}/act/cancel"
+    assert cancel in web.get(f"/sales/orders/{order_id}").get_data(as_text=True)
+    with w.session() as s:
+        delivery = s.get(SalesDelivery, delivery_id)
+        deliveries.update_delivery(
+            s, delivery, {"lines": [{"id": delivery.lines[0].id, "quantity": D("4")}]}
+        )
+        deliveries.ship_delivery(s, delivery, w.user(s))
+        s.commit()
+    assert cancel not in web.get(f"/sales/orders/{order_id}").get_data(as_text=True)
+
+
+# -- 4. a new quote's defaults ----------------------------------------------------------------
+def test_a_new_quote_starts_with_me_as_salesperson_and_no_customer_chosen(sales_world, web):
+    page = web.get("/sales/quotes/new").get_data(as_text=True)
+    customer = re.search(r'<select[^>]*name="partner_id".*?</select>', page, re.S).group(0)
+    assert '<option value="">' in customer and "selected" not in customer
+    salesperson = re.search(r'<select[^>]*name="salesperson_id".*?</select>', page, re.S).group(0)
+    assert re.search(r'<option value="\d+"\s+selected>Selin Satış</option>', salesperson)
+
+
+def test_a_quote_without_validity_is_valid_30_days(sales_world):
+    w = sales_world
+    with w.session() as s:
+        quote = quotes.create_quote(
+            s, QuoteSchema().load({"partner_id": w.customer_id, "date": "2026-03-02"})
+        )
+        assert quote.valid_until == date(2026, 4, 1)
+        given = quotes.create_quote(
+            s,
+            QuoteSchema().load(
+                {"partner_id": w.customer_id, "date": "2026-03-02", "valid_until": "2026-03-09"}
+            ),
+        )
+        assert given.valid_until == date(2026, 3, 9)
