@@ -434,7 +434,11 @@ class FormView:
                 )
                 if info.name not in self.lines.hide
             ]
-            if hasattr(values, "getlist"):  # a posted form: show the user's lines again
+            if hasattr(values, "getlist") and not self.can_edit_lines(record) and record:
+                # lines not sent by the page: shown as saved after a refused header
+                saved = schema.dump(record).get(self.lines.attribute) or []
+                line_rows = [{k: _short_decimal(v) for k, v in ln.items()} for ln in saved]
+            elif hasattr(values, "getlist"):  # a posted form: show the user's lines again
                 line_rows = _posted_lines(values, line_infos)
                 if record is not None:
                     _keep_readonly(line_rows, line_infos, schema, record, self.lines.attribute)

@@ -158,6 +158,11 @@ def test_a_draft_invoice_of_an_order_has_read_only_lines_and_a_posted_one_no_sav
     assert SAVE in page and 'name="date"' in page  # the header may change
     assert 'name="lines-0-quantity"' not in page and 'name="lines-1-product_id"' not in page
     assert "Montaj hizmeti" in page
+    r = web.post(  # a refused header: the lines are still shown
+        f"/sales/invoices/{invoice_id}",
+        data={"csrf_token": web.token_, "partner_id": str(w.customer_id), "date": "x"},
+    )
+    assert r.status_code == 400 and "Montaj hizmeti" in r.get_data(as_text=True)
     r = web.post(
         f"/sales/invoices/{invoice_id}",
         data={"csrf_token": web.token_, "partner_id": str(w.customer_id), "note": "Kasım"},
