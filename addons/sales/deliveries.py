@@ -26,26 +26,40 @@ HEADER = ("date", "shipping_address", "carrier", "tracking_reference", "note")
 def update_delivery(
     session: Session, delivery: SalesDelivery, data: dict[str, Any]
 ) -> SalesDelivery:
-    """Change a draft delivery; ``lines`` (order line and quantity) replace its lines."""
+    """Change a draft delivery; ``lines`` (order line and quantity; a line given by its
+    ``id`` only keeps its order line) replace its lines. Never more than is left to deliver
+    of an order line: refused here already, not only when shipping."""
     require_state(delivery, ("draft",), N_("only a draft delivery can be changed"))
     apply_header(delivery, data, HEADER)
     if data.get("lines") is not None:
         by_id = {line.id: line for line in delivery.order.lines}
+        own = {line.id: line.order_line_id for line in delivery.lines}
         new_lines = []
         errors: dict[int, dict[str, list[str]]] = {}
+        wanted: dict[int, Decimal] = {}
+        rows: list[tuple[int, Any]] = []
         for index, row in enumerate(data["lines"]):
-            order_line = by_id.get(row["order_line_id"])
+            order_line_id = row.get("order_line_id")
+            if order_line_id is None:
+                order_line_id = own.get(row.get("id"))
+            order_line = by_id.get(order_line_id)
             if order_line is None:
                 errors[index] = {"order_line_id": [N_("not a line of this order")]}
                 continue
+            quantity = Decimal(row["quantity"])
+            wanted[order_line.id] = wanted.get(order_line.id, Decimal(0)) + quantity
+            rows.append((index, order_line))
             new_lines.append(
                 SalesDeliveryLine(
                     order_line_id=order_line.id,
                     product_id=order_line.product_id,
                     description=order_line.description,
-                    quantity=row["quantity"],
+                    quantity=quantity,
                 )
             )
+        for index, order_line in rows:
+            if wanted[order_line.id] > order_line.qty_to_deliver:
+                errors[index] = {"quantity": [N_("more than is left to deliver of the order")]}
         if errors:
             raise ValidationError({"lines": errors})
         delivery.lines = new_lines

@@ -111,13 +111,18 @@ def prepare_delivery(session: Session, order: SalesOrder) -> SalesDelivery | Non
     return delivery
 
 
+def cancellable(order: SalesOrder) -> bool:
+    """Nothing of the order was delivered or invoiced (what ``cancel_order`` asks)."""
+    return not any(line.qty_delivered > 0 or line.qty_invoiced > 0 for line in order.lines)
+
+
 def cancel_order(session: Session, order: SalesOrder, user: Any) -> SalesOrder:
     """Cancel an order of which nothing was delivered or invoiced; its draft deliveries are
     cancelled with it."""
     from sqlalchemy import select
 
     lock(session, order)
-    if any(line.qty_delivered > 0 or line.qty_invoiced > 0 for line in order.lines):
+    if not cancellable(order):
         raise ValidationError(
             N_("part of the order was delivered or invoiced: it cannot be cancelled"), "state"
         )

@@ -4,7 +4,7 @@ a customer: the same partner row), reject, expire, cancel."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -18,16 +18,20 @@ from .orders import default_shipping_address
 from .workflows import service_transition
 
 HEADER = ("date", "salesperson_id", "payment_term_id", "note", "valid_until")
+VALIDITY_DAYS = 30  # a new quote's validity when no date is given
 LINE_FIELDS = ("product_id", "description", "quantity", "unit_price", "discount", "tax_rate")
 
 
 def create_quote(session: Session, data: dict[str, Any]) -> SalesQuote:
-    """A draft quote from loaded ``QuoteSchema`` data."""
+    """A draft quote from loaded ``QuoteSchema`` data. Without ``valid_until`` it is valid
+    ``VALIDITY_DAYS`` days from its date (as Odoo does)."""
     partner = partner_of(session, data.get("partner_id"))
     check_links(session, data)
     quote = SalesQuote(partner_id=partner.id, currency=partner.currency)
     quote.payment_term_id = partner.payment_term_id
     apply_header(quote, new_header(data), HEADER)
+    if quote.valid_until is None:
+        quote.valid_until = quote.date + timedelta(days=VALIDITY_DAYS)
     replace_lines(session, quote, "lines", SalesQuoteLine, data.get("lines") or [])
     session.add(quote)
     session.flush()

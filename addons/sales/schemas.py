@@ -167,8 +167,36 @@ class InvoiceSchema(_Sale):
     lines = fields.List(fields.Nested(InvoiceLineSchema), load_default=list)
 
 
+def _product_code(product: Any) -> str:
+    """A product as a line shows it next to its description: its code (else its name)."""
+    if product is None:
+        return ""
+    return getattr(product, "code", "") or product.name
+
+
 class DeliveryLineSchema(Schema):
-    order_line_id = fields.Integer(required=True, metadata={"label": _l("Order line")})
+    """A delivery line: the order line it ships and the quantity. On a page the line's
+    product, description and what the order has of it are shown read-only; a line given by
+    its ``id`` keeps its order line."""
+
+    id = fields.Integer(allow_none=True, load_default=None)
+    order_line_id = fields.Integer(
+        allow_none=True, load_default=None, metadata={"label": _l("Order line")}
+    )
+    product = fields.Function(
+        lambda line: _product_code(line.order_line.product),
+        dump_only=True,
+        metadata={"label": _l("Product")},
+    )
+    description = fields.String(dump_only=True, metadata={"label": _l("Description")})
+    qty_ordered = QuantityField(
+        attribute="order_line.quantity", dump_only=True, metadata={"label": _l("Ordered")}
+    )
+    qty_left = QuantityField(
+        attribute="order_line.qty_to_deliver",
+        dump_only=True,
+        metadata={"label": _l("Left to deliver")},
+    )
     quantity = QuantityField(metadata={"label": _l("Quantity")}, required=True, validate=POSITIVE)
 
 

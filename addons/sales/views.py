@@ -223,6 +223,11 @@ def _order_sections(order: SalesOrder) -> list[Any]:
     return [FormSection(_("Related documents"), str(html), sequence=20)]
 
 
+def _in_state(*states: str) -> Callable[[Any], bool]:
+    """A document's page may change it only in the states its service allows changes in."""
+    return lambda doc: doc.state in states
+
+
 quote_form = FormView(
     record_type="sales.quote",
     model=SalesQuote,
@@ -236,6 +241,8 @@ quote_form = FormView(
     read_role=USER,
     write_role=USER,
     label=_label(_l("Quote")),
+    editable=_in_state("draft", "sent"),  # as quotes.update_quote allows
+    defaults=lambda: {"salesperson_id": current_user().id},  # the service: valid 30 days
 )
 order_form = FormView(
     record_type="sales.order",
@@ -252,6 +259,7 @@ order_form = FormView(
     label=_label(_l("Sales order")),
     links={"quote_id": _link("quote", "quote")},
     sections=_order_sections,
+    editable=_in_state("draft"),
 )
 delivery_form = FormView(
     record_type="sales.delivery",
@@ -259,12 +267,17 @@ delivery_form = FormView(
     schema=DeliverySchema,
     title=_l("Delivery"),
     update=_updater(DeliverySchema, deliveries.update_delivery),
-    lines=LinesSpec(fields=["order_line_id", "quantity"], blank_rows=0),
+    lines=LinesSpec(
+        fields=["product", "description", "qty_ordered", "qty_left", "quantity"],
+        blank_rows=0,
+        hide=["order_line_id"],
+    ),
     list_url=lambda: url("deliveries"),
     read_role=USER,
     write_role=USER,
     label=_label(_l("Delivery")),
     links={"order_id": _link("order", "order")},
+    editable=_in_state("draft"),
 )
 invoice_form = FormView(
     record_type="sales.invoice",
@@ -282,6 +295,9 @@ invoice_form = FormView(
     write_role=ACCOUNTANT,
     label=lambda doc: f"{KINDS.get(doc.kind, doc.kind)} {doc.number or DRAFT}",
     links={"order_id": _link("order", "order"), "origin_id": _link("origin", "invoice")},
+    editable=_in_state("draft"),
+    # the lines of an invoice made from an order (or of a credit note) follow the order
+    lines_editable=lambda doc: doc.order_id is None and doc.kind != "credit_note",
 )
 
 
@@ -316,6 +332,7 @@ payment_form = FormView(
     write_role=ACCOUNTANT,
     label=_label(_l("Payment")),
     sections=_payment_sections,
+    editable=_in_state("draft"),
 )
 FORMS: dict[str, FormView] = {
     "quote": quote_form,
@@ -711,6 +728,7 @@ ACTIONS: dict[str, list[Action]] = {
             _l("Order cancelled."),
             "danger",
             40,
+            when=orders.cancellable,  # nothing delivered or invoiced
         ),
         Action(
             "reopen",

@@ -66,6 +66,9 @@ class LinesSpec:
     attribute: str = "lines"
     fields: Sequence[str] = ()
     blank_rows: int = 3  # empty rows offered for new lines (more with the Add line button)
+    # line fields the page never shows nor reads (given through the API only), e.g. the
+    # order line of a delivery line: its row keeps it through the line's ``id``
+    hide: Sequence[str] = ()
 
 
 def _label(name: str, schema_field: fields.Field) -> str:
@@ -197,6 +200,9 @@ class FormView:
         label: Callable[[Any], str] | None = None,
         sections: Callable[[Any], list[Any]] | None = None,
         links: Mapping[str, Callable[[Any], tuple[str, str] | None]] | None = None,
+        editable: Callable[[Any], bool] | None = None,
+        lines_editable: Callable[[Any], bool] | None = None,
+        defaults: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
         self.record_type = record_type
         self.model = model
@@ -219,8 +225,28 @@ class FormView:
         # read-only fields naming another record (``order_id``), shown as a link to it:
         # field name -> ``(text, url)`` of the record, or None (shown as the value)
         self.links = dict(links or {})
+        # whether a record may still be changed (e.g. a document in draft): when not, its
+        # page shows every field read-only, without a Save button, and a post is refused
+        self.editable = editable
+        # whether a record's lines may be changed on the page (when its header still may):
+        # when not, the lines are shown read-only and never sent to the service
+        self.lines_editable = lines_editable
+        # the values a new record's page starts with besides the schema's load_default
+        # (called in the request: e.g. the logged-in user as the salesperson)
+        self.defaults = defaults
         self._endpoint = ""
         RECORDS[record_type] = self
+
+    def can_edit(self, record: Any) -> bool:
+        """The record may be changed here (its state allows it; roles are checked apart)."""
+        if self.update is None:
+            return False
+        return self.editable is None or bool(self.editable(record))
+
+    def can_edit_lines(self, record: Any) -> bool:
+        if self.lines is None or (record is not None and not self.can_edit(record)):
+            return False
+        return record is None or self.lines_editable is None or bool(self.lines_editable(record))
 
     def register(self, bp: Blueprint, rule: str, endpoint: str | None = None) -> None:
         short = endpoint or self.record_type.rsplit(".", 1)[-1]
@@ -276,7 +302,7 @@ class FormView:
         infos = self._infos(schema)
         if request.method == "GET":
             return self._render(None, schema, infos, values=self._defaults(schema), errors={})
-        payload = self._payload(schema, infos)
+        payload = self._payload(schema, infos, None)
         try:
             record = self._save(None, schema, payload)
         except ValidationError as exc:
@@ -297,7 +323,10 @@ class FormView:
             abort(405)
         if self.write_role:
             require_role(self.write_role)
-        payload = self._payload(schema, infos)
+        if not self.can_edit(record):  # a page shown before the document was locked
+            flash(_("This record can no longer be changed."), "warning")
+            return redirect(self.url(record))
+        payload = self._payload(schema, infos, record)
         try:
             self._save(record, schema, payload)
         except ValidationError as exc:
@@ -314,9 +343,9 @@ class FormView:
             schema, self.fields, self.choices, db_session(), set(self.schema._declared_fields)
         )
 
-    def _payload(self, schema: Schema, infos: list[FieldInfo]) -> dict[str, Any]:
+    def _payload(self, schema: Schema, infos: list[FieldInfo], record: Any) -> dict[str, Any]:
         payload = payload_from_form(request.form, infos, schema)
-        if self.lines is not None:
+        if self.lines is not None and self.can_edit_lines(record):
             payload[self.lines.attribute] = self._lines_payload(schema)
         return payload
 
@@ -377,6 +406,8 @@ class FormView:
             default = f.load_default
             if default is not None and not callable(default) and default is not fields.missing_:
                 values[name] = default
+        if self.defaults is not None:
+            values.update(self.defaults())
         return values
 
     def _values(self, schema: Schema, record: Any) -> dict[str, Any]:
@@ -408,11 +439,21 @@ class FormView:
         if self.lines is not None:
             nested = schema.fields[self.lines.attribute]
             line_schema = nested.inner.schema if isinstance(nested, fields.List) else nested.schema
-            line_infos = describe_fields(
-                line_schema, self.lines.fields, self.choices, db_session(), set()
-            )
-            if hasattr(values, "getlist"):  # a posted form: show the user's lines again
+            line_infos = [
+                info
+                for info in describe_fields(
+                    line_schema, self.lines.fields, self.choices, db_session(), set()
+                )
+                if info.name not in self.lines.hide
+            ]
+            if hasattr(values, "getlist") and not self.can_edit_lines(record) and record:
+                # lines not sent by the page: shown as saved after a refused header
+                saved = schema.dump(record).get(self.lines.attribute) or []
+                line_rows = [{k: _short_decimal(v) for k, v in ln.items()} for ln in saved]
+            elif hasattr(values, "getlist"):  # a posted form: show the user's lines again
                 line_rows = _posted_lines(values, line_infos)
+                if record is not None:
+                    _keep_readonly(line_rows, line_infos, schema, record, self.lines.attribute)
             else:
                 line_rows = [dict(line) for line in values.get(self.lines.attribute, []) or []]
         if record is not None:
@@ -424,6 +465,7 @@ class FormView:
             links = {name: make(record) for name, make in self.links.items()}
             attachments = _attachments(self.record_type, record.id)
         writable = self.write_role is None or _has(self.write_role)
+        locked = record is not None and not self.can_edit(record)
         from core.i18n import translate_errors
 
         errors = translate_errors(errors)
@@ -444,7 +486,11 @@ class FormView:
                 workflow_actions=workflow_actions,
                 timeline=timeline,
                 attachments=attachments,
-                writable=writable and (record is None or self.update is not None),
+                writable=writable and not locked,
+                # notes and attachments: also on a locked record
+                may_write=writable and (record is None or self.update is not None),
+                locked=locked,
+                lines_locked=locked or not self.can_edit_lines(record),
                 general_errors=errors.get("_schema", []),
             ),
             status,
@@ -479,6 +525,27 @@ def _posted_lines(form: Any, infos: Sequence[FieldInfo]) -> list[dict[str, Any]]
         if any(v not in ("", None) for k, v in row.items() if k != "id"):
             rows.append(row)
     return rows
+
+
+def _keep_readonly(
+    rows: list[dict[str, Any]],
+    infos: Sequence[FieldInfo],
+    schema: Schema,
+    record: Any,
+    attribute: str,
+) -> None:
+    """Read-only line columns are not posted: a form shown again after a refusal takes them
+    from the saved line of the same id."""
+    readonly = [info.name for info in infos if info.readonly]
+    if not readonly:
+        return
+    dumped = schema.dump(record).get(attribute) or []
+    saved = {str(line.get("id")): line for line in dumped if isinstance(line, dict)}
+    for row in rows:
+        line = saved.get(str(row.get("id")))
+        if line is not None:
+            for name in readonly:
+                row[name] = _short_decimal(line.get(name))
 
 
 def _errors(exc: ValidationError) -> dict[str, Any]:
