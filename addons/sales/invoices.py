@@ -134,7 +134,6 @@ def credit_note(
         partner_id=invoice.partner_id,
         currency=invoice.currency,
         salesperson_id=invoice.salesperson_id,
-        note=invoice.number or "",
         date=on or today(),
     )
     picked = _pick(

@@ -74,11 +74,17 @@ def send_quote(
         if pdf is not None:
             session.flush()
             attachments = [(f"{quote.number}.pdf", pdf(quote), "application/pdf")]
+        from core.companies import cached_company
+
         queue_mail(
             session,
             to=[quote.partner.email],
             template="sales/mail/quote",
-            context={"quote": quote, "partner": quote.partner},
+            context={
+                "quote": quote,
+                "partner": quote.partner,
+                "company": cached_company(session, quote.company_id),  # the signature
+            },
             language=quote.partner.language or "tr",
             attachments=attachments,
         )

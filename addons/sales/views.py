@@ -901,7 +901,10 @@ def act(kind: str, record_id: int, action: str) -> Any:
     except (ValidationError, TransitionRefused) as exc:
         flash(_message(exc), "danger")
         return redirect(form.url(form.load(record_id)))
-    flash(str(step.done), "success")
+    done = step.done
+    if kind == "invoice" and action == "post" and document.kind == "credit_note":
+        done = _l("Credit note posted.")
+    flash(str(done), "success")
     if result is not None and type(result) in KIND_OF:
         return redirect(FORMS[KIND_OF[type(result)]].url(result))
     return redirect(form.url(document))

@@ -50,6 +50,7 @@ def test_quote_to_payment(sales_world):
         assert mail.to == "info@kl.test"
         assert mail.subject == f"{quote.number} numaralı teklifimiz"
         assert "1.680,00 ₺" in mail.body_text  # the customer's language: Turkish money
+        assert mail.body_text.rstrip().endswith("Saygılarımızla\nSATIS Ltd.")  # signed
         assert [(a.filename, a.content) for a in mail.attachments] == [
             (f"{quote.number}.pdf", f"%PDF {quote.number}".encode())  # rendered once numbered
         ]
