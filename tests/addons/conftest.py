@@ -89,4 +89,21 @@ def sales_world(yaprak_runtime, make_company) -> SalesWorld:
     return SalesWorld(yaprak_runtime, company.id, user_id, *ids)
 
 
+@pytest.fixture
+def company(sales_world, yaprak_runtime):
+    """The sales world's company, detached (for ``company_client``)."""
+    with yaprak_runtime.db.Session() as s:
+        found = s.get(Company, sales_world.company_id)
+        s.expunge(found)
+        return found
+
+
+@pytest.fixture
+def web(company, company_client):
+    """A sales manager's web client; ``web.token_`` is a CSRF token for form posts."""
+    client = company_client(company, roles=["sales.manager"])
+    client.token_ = client.csrf_token()
+    return client
+
+
 D = Decimal

@@ -9,15 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from addons.sales.models import SalesOrder, SalesQuote
-from core.models import Company
-
-
-@pytest.fixture
-def company(sales_world, yaprak_runtime):
-    with yaprak_runtime.db.Session() as s:
-        found = s.get(Company, sales_world.company_id)
-        s.expunge(found)
-        return found
 
 
 @pytest.fixture

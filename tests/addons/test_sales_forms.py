@@ -14,22 +14,6 @@ from marshmallow import ValidationError
 from addons.sales import deliveries, invoices, orders, payments, quotes
 from addons.sales.models import SalesDelivery, SalesInvoice, SalesOrder, SalesPayment, SalesQuote
 from addons.sales.schemas import OrderSchema, PaymentSchema, QuoteSchema
-from core.models import Company
-
-
-@pytest.fixture
-def company(sales_world, yaprak_runtime):
-    with yaprak_runtime.db.Session() as s:
-        found = s.get(Company, sales_world.company_id)
-        s.expunge(found)
-        return found
-
-
-@pytest.fixture
-def web(company, company_client):
-    client = company_client(company, roles=["sales.manager"])
-    client.token_ = client.csrf_token()
-    return client
 
 
 def _confirmed_order(w, quantity="10"):

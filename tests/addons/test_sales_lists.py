@@ -13,7 +13,7 @@ from addons.sales.models import SalesInvoice, SalesOrder
 from addons.sales.views import invoices_list
 from core.listing import fetch_groups, fetch_page, parse_args
 
-from .test_sales_pages import company, shipped, web  # noqa: F401  (fixtures)
+from .test_sales_pages import shipped  # noqa: F401  (a fixture)
 
 
 def _invoice_and_note(w, order_id):
@@ -116,7 +116,7 @@ def test_credit_notes_are_negative_on_the_customer_timeline(sales_world, shipped
     assert amounts == {"sales.invoice": total, "sales.credit_note": -note_total}
 
 
-def test_related_documents_show_as_numbers_linking_to_them(sales_world, web):  # noqa: F811
+def test_related_documents_show_as_numbers_linking_to_them(sales_world, web):
     from addons.sales import deliveries, orders, quotes
     from addons.sales.schemas import QuoteSchema
 

@@ -13,22 +13,6 @@ from sqlalchemy import func, select
 from addons.sales import deliveries, invoices, orders, payments
 from addons.sales.models import SalesAllocation, SalesInvoice, SalesOrder, SalesPayment
 from addons.sales.schemas import OrderSchema, PaymentSchema
-from core.models import Company
-
-
-@pytest.fixture
-def company(sales_world, yaprak_runtime):
-    with yaprak_runtime.db.Session() as s:
-        found = s.get(Company, sales_world.company_id)
-        s.expunge(found)
-        return found
-
-
-@pytest.fixture
-def web(company, company_client):
-    client = company_client(company, roles=["sales.manager"])
-    client.token_ = client.csrf_token()
-    return client
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import io
 import re
 from decimal import Decimal as D
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -19,22 +18,7 @@ from addons.sales.models import (
     SalesPayment,
     SalesQuote,
 )
-from core.models import Company, OutboxMessage
-
-
-@pytest.fixture
-def company(sales_world, yaprak_runtime):
-    with yaprak_runtime.db.Session() as s:
-        found = s.get(Company, sales_world.company_id)
-        s.expunge(found)
-        return found
-
-
-@pytest.fixture
-def web(company, company_client):
-    client = company_client(company, roles=["sales.manager"])
-    client.token_ = client.csrf_token()
-    return client
+from core.models import OutboxMessage
 
 
 def _id(response) -> int:
