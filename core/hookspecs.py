@@ -212,8 +212,8 @@ def after_transition(document: Any, action: str, user: Any) -> None:
     """Called after ``document`` took ``action`` (its state and number are set).
 
     Add your steps here, in the same transaction (reserve stock when an order is confirmed,
-    create orders from an approved requisition, queue an e-mail). Any exception rolls the
-    whole transition back.
+    create orders from an approved requisition, queue an e-mail). Any exception fails the
+    step: the caller rolls its transaction (or savepoint) back, and the state change with it.
     """
 
 
