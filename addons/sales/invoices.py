@@ -275,7 +275,12 @@ def _freeze_costs(session: Session, invoice: SalesInvoice) -> None:
             answer = None
             hook = getattr(relay, "sales_line_cost", None)
             if hook is not None:
-                answer = hook(product_id=line.product_id, quantity=line.quantity, on=invoice.date)
+                answer = hook(
+                    session=session,
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    on=invoice.date,
+                )
             if answer is not None:
                 line.cost_unit, line.cost_basis = Decimal(answer[0]), str(answer[1])[:40]
             else:

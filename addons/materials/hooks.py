@@ -1,0 +1,125 @@
+"""materials: the add-on's face to the kernel (roles, and its part in sales' documents)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from core import hookimpl
+from core.auth import Role
+from core.db import session_of
+
+# the sales documents materials takes part in (by their document type: no import of sales)
+SALES_ORDER = "sales.order"
+SALES_DELIVERY = "sales.delivery"
+
+
+@hookimpl
+def roles() -> list[Role]:
+    return [
+        Role("materials.user", "Storekeeper: stock, moves and counts", implies=("user",)),
+        Role(
+            "materials.manager",
+            "Materials manager: warehouses, reorder rules and settings",
+            implies=("materials.user",),
+        ),
+    ]
+
+
+@hookimpl
+def after_transition(document: Any, action: str, user: Any) -> None:
+    """A confirmed sales order reserves its goods; a cancelled one gives them back; a
+    shipped delivery takes its goods out of stock (and out of the order's reservation)."""
+    kind = getattr(document, "__document_type__", "")
+    if kind == SALES_ORDER and action == "confirm":
+        _reserve_order(document)
+    elif kind == SALES_ORDER and action == "cancel":
+        from .stock import Origin, release
+
+        release(session_of(document), Origin(SALES_ORDER, document.id))
+    elif kind == SALES_DELIVERY and action == "ship":
+        _issue_delivery(document, user)
+
+
+def _goods(session: Any, product_ids: set[int | None]) -> set[int]:
+    """Which of ``product_ids`` are kept in stock (goods; services are not)."""
+    from sqlalchemy import select
+
+    from core.models import Product
+
+    wanted = {i for i in product_ids if i is not None}
+    if not wanted:
+        return set()
+    query = select(Product.id).where(Product.id.in_(wanted), Product.type == "goods")
+    return set(session.scalars(query))
+
+
+def _reserve_order(order: Any) -> None:
+    from .stock import Origin, default_warehouse, reserve
+
+    session = session_of(order)
+    kept = _goods(session, {ln.product_id for ln in order.lines})
+    goods = [ln for ln in order.lines if ln.product_id in kept]
+    if not goods:
+        return
+    warehouse = default_warehouse(session)
+    needed_on = getattr(order, "commitment_date", None) or order.date
+    for line in goods:
+        due = line.quantity - line.qty_delivered
+        if due > 0:
+            origin = Origin(SALES_ORDER, order.id, line.id)
+            reserve(session, origin, line.product_id, warehouse.id, due, needed_on)
+
+
+def _issue_delivery(delivery: Any, user: Any) -> None:
+    from sqlalchemy import select
+
+    from .models import MaterialsReservation
+    from .stock import Origin, default_warehouse, move, release
+
+    session = session_of(delivery)
+    kept = _goods(session, {ln.product_id for ln in delivery.lines})
+    lines = [ln for ln in delivery.lines if ln.quantity > 0 and ln.product_id in kept]
+    if not lines:
+        return
+    reserved_in = dict(
+        session.execute(
+            select(MaterialsReservation.origin_line_id, MaterialsReservation.warehouse_id).where(
+                MaterialsReservation.origin_type == SALES_ORDER,
+                MaterialsReservation.origin_id == delivery.order_id,
+            )
+        ).all()
+    )
+    fallback = None
+    for line in lines:
+        warehouse_id = reserved_in.get(line.order_line_id)
+        if warehouse_id is None:
+            fallback = fallback or default_warehouse(session)
+            warehouse_id = fallback.id
+        move(
+            session,
+            "issue",
+            line.product_id,
+            warehouse_id,
+            -line.quantity,
+            on=delivery.date,
+            origin=Origin(SALES_DELIVERY, delivery.id, line.id),
+            reference=delivery.number or "",
+            user_id=user.id if user is not None else None,
+        )
+        release(session, Origin(SALES_ORDER, delivery.order_id, line.order_line_id), line.quantity)
+
+
+@hookimpl(optionalhook=True)
+def sales_line_cost(
+    session: Any, product_id: int, quantity: Decimal, on: date
+) -> tuple[Decimal, str] | None:
+    """The product's moving average (basis ``average``) once it was received; else None
+    (sales then takes the product's cost price)."""
+    from .stock import average_cost
+
+    average = average_cost(session, product_id)
+    if average is None or average == 0:
+        return None
+    return average, "average"

@@ -1,0 +1,181 @@
+"""Materials: warehouses and their locations, stock moves (the ledger), the stock levels and
+average costs kept with them, reservations and reorder rules.
+
+Stock moves are the truth and are never changed: a receipt, issue, transfer (two moves: out
+of one warehouse, into the other) or adjustment is a row with a signed quantity, a unit cost
+and its value. ``MaterialsStock`` (on hand and reserved per product and warehouse) and
+``MaterialsCost`` (the moving average per product and company) are kept by the services of
+``stock`` in the same transaction as the moves they sum (``yaprak materials check`` and a
+test compare them with the moves), so the replenishment report and the cost hook read one
+row per product instead of summing the ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import date as date_type
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, CompanyOwned, Timestamped
+from core.models import Partner, Product
+from core.types import Money, Quantity, UnitPrice
+
+MOVE_KINDS = ("receipt", "issue", "transfer", "adjustment")
+
+
+class MaterialsWarehouse(CompanyOwned, Timestamped, Base):
+    """A warehouse (depo) of the company; stock is counted per warehouse."""
+
+    __tablename__ = "materials_warehouse"
+    __table_args__ = (UniqueConstraint("company_id", "code"),)
+    __cache_versioned__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    locations: Mapped[list[MaterialsLocation]] = relationship(
+        back_populates="warehouse", order_by="MaterialsLocation.code"
+    )
+
+
+class MaterialsLocation(CompanyOwned, Base):
+    """A place inside a warehouse (aisle, shelf, bin): where a move put or took the goods."""
+
+    __tablename__ = "materials_location"
+    __table_args__ = (UniqueConstraint("warehouse_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(
+        ForeignKey("materials_warehouse.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    warehouse: Mapped[MaterialsWarehouse] = relationship(back_populates="locations")
+
+
+class MaterialsMove(CompanyOwned, Timestamped, Base):
+    """One line of the stock ledger: ``quantity`` in (positive) or out (negative) of a
+    warehouse, at ``unit_cost``; ``value`` = quantity x unit cost, rounded to the cent.
+    ``origin_type``/``origin_id`` name the document that made it (``sales.delivery``,
+    ``purchasing.receipt``, ``materials.count``), ``origin_line_id`` its line."""
+
+    __tablename__ = "materials_move"
+    __table_args__ = (
+        Index("ix_materials_move_product_warehouse", "company_id", "product_id", "warehouse_id"),
+        Index("ix_materials_move_origin", "origin_type", "origin_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date: Mapped[date_type] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))  # MOVE_KINDS
+    product_id: Mapped[int] = mapped_column(ForeignKey("core_product.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("materials_warehouse.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("materials_location.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    unit_cost: Mapped[Decimal] = mapped_column(UnitPrice(), default=Decimal("0"))
+    value: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
+    origin_type: Mapped[str] = mapped_column(String(40), default="")
+    origin_id: Mapped[int | None] = mapped_column(Integer)
+    origin_line_id: Mapped[int | None] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
+
+    product: Mapped[Product] = relationship()
+    warehouse: Mapped[MaterialsWarehouse] = relationship()
+    location: Mapped[MaterialsLocation | None] = relationship()
+
+
+class MaterialsStock(CompanyOwned, Base):
+    """On hand and reserved of a product in a warehouse: the sum of its moves and of its
+    open reservations, kept in the same transaction as they change."""
+
+    __tablename__ = "materials_stock"
+    __table_args__ = (UniqueConstraint("company_id", "product_id", "warehouse_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("core_product.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("materials_warehouse.id"))
+    on_hand: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
+    reserved: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+class MaterialsCost(CompanyOwned, Base):
+    """A product's moving average cost in the company: the value of the stock on hand (all
+    warehouses) over its quantity; receipts change it, issues leave it as it is."""
+
+    __tablename__ = "materials_cost"
+    __table_args__ = (UniqueConstraint("company_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("core_product.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
+    value: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0"))
+    average: Mapped[Decimal] = mapped_column(UnitPrice(), default=Decimal("0"))
+
+
+class MaterialsReservation(CompanyOwned, Base):
+    """Stock promised to a document line (a confirmed sales order's line) and not yet
+    issued: ``quantity`` of ``product_id`` in ``warehouse_id``."""
+
+    __tablename__ = "materials_reservation"
+    __table_args__ = (
+        UniqueConstraint("origin_type", "origin_line_id"),
+        Index("ix_materials_reservation_origin", "origin_type", "origin_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("core_product.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("materials_warehouse.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    needed_on: Mapped[date_type] = mapped_column(Date)
+    origin_type: Mapped[str] = mapped_column(String(40))
+    origin_id: Mapped[int] = mapped_column(Integer)
+    origin_line_id: Mapped[int] = mapped_column(Integer)
+
+
+class MaterialsReorderRule(CompanyOwned, Timestamped, Base):
+    """Keep ``product_id`` in ``warehouse_id`` between ``minimum`` and ``maximum``: below the
+    minimum (projected), the replenishment report proposes up to the maximum, in multiples
+    of ``multiple``, from ``vendor_id`` (default: the product's preferred vendor)."""
+
+    __tablename__ = "materials_reorder_rule"
+    __table_args__ = (UniqueConstraint("company_id", "product_id", "warehouse_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("core_product.id"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("materials_warehouse.id"))
+    minimum: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
+    maximum: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
+    multiple: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("1"))
+    lead_days: Mapped[int | None] = mapped_column(Integer)  # None: the vendor's lead time
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("core_partner.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    product: Mapped[Product] = relationship()
+    warehouse: Mapped[MaterialsWarehouse] = relationship()
+    vendor: Mapped[Partner | None] = relationship()
+
+
+class MaterialsSettings(CompanyOwned, Base):
+    """The company's materials settings (one row per company; no row: the defaults)."""
+
+    __tablename__ = "materials_settings"
+    __cache_versioned__ = True
+
+    company_id: Mapped[int] = mapped_column(  # type: ignore[assignment]
+        ForeignKey("core_company.id", ondelete="CASCADE"), primary_key=True
+    )
+    negative_stock: Mapped[bool] = mapped_column(Boolean, default=False)
+    nightly_requisitions: Mapped[bool] = mapped_column(Boolean, default=False)
