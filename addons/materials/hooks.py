@@ -123,3 +123,42 @@ def sales_line_cost(
     if average is None or average == 0:
         return None
     return average, "average"
+
+
+@hookimpl
+def on_enable(company: Any) -> None:
+    """A company starts with one warehouse (the default), as it has one stock room at least;
+    nothing when it has one already."""
+    from sqlalchemy import select
+
+    from .models import MaterialsWarehouse
+
+    session = session_of(company)
+    if session.scalar(select(MaterialsWarehouse.id).limit(1)) is None:
+        session.add(MaterialsWarehouse(code="ANA", name="Ana depo", is_default=True))
+
+
+@hookimpl
+def demo_data(company: Any, size: str) -> None:
+    """Opening stock of the demo company's goods, received at their cost price on the first
+    day of the demo year, so the sales demo's deliveries have stock to ship."""
+    from sqlalchemy import select
+
+    from core.models import Product
+
+    from .stock import default_warehouse, move
+
+    session = session_of(company)
+    warehouse = default_warehouse(session)
+    opening = date(date.today().year - 1, 1, 1)
+    for product in session.scalars(select(Product).where(Product.type == "goods")):
+        move(
+            session,
+            "receipt",
+            product.id,
+            warehouse.id,
+            Decimal("5000") if size == "small" else Decimal("50000"),
+            unit_cost=product.cost_price,
+            on=opening,
+            reference="Açılış stoku",
+        )

@@ -26,16 +26,17 @@ D = Decimal
 
 @pytest.fixture
 def stock_world(sales_world, yaprak_runtime):
-    """The sales world with materials enabled too, two warehouses (the first the default)."""
+    """The sales world with materials enabled too: its default warehouse and a second one."""
     from core.models import Company
 
     with yaprak_runtime.db.Session() as s:
         code = s.get(Company, sales_world.company_id).code
     enable_addons(yaprak_runtime, code, ["materials"])
     with sales_world.session() as s:
-        main = MaterialsWarehouse(code="ANA", name="Ana depo", is_default=True)
+        main = s.scalars(select(MaterialsWarehouse)).one()  # made when materials was enabled
+        assert (main.code, main.is_default) == ("ANA", True)
         branch = MaterialsWarehouse(code="IZM", name="İzmir depo")
-        s.add_all([main, branch])
+        s.add(branch)
         s.commit()
         sales_world.main_id, sales_world.branch_id = main.id, branch.id
     return sales_world
