@@ -9,10 +9,15 @@ from typing import Any
 from core import hookimpl
 from core.auth import Role
 from core.db import session_of
+from core.i18n import _
+
+from .workflows import WORKFLOWS
 
 # the sales documents materials takes part in (by their document type: no import of sales)
 SALES_ORDER = "sales.order"
 SALES_DELIVERY = "sales.delivery"
+COUNT = "materials.count"
+USER, MANAGER = "materials.user", "materials.manager"
 
 
 @hookimpl
@@ -40,6 +45,25 @@ def after_transition(document: Any, action: str, user: Any) -> None:
         release(session_of(document), Origin(SALES_ORDER, document.id))
     elif kind == SALES_DELIVERY and action == "ship":
         _issue_delivery(document, user)
+    elif kind == COUNT and action == "post":
+        from .counts import apply_count
+
+        apply_count(session_of(document), document, user)
+
+
+@hookimpl
+def before_transition(document: Any, action: str, user: Any) -> None:
+    """A count without lines is not posted (nothing would be counted)."""
+    from core.documents import Veto
+
+    is_count = getattr(document, "__document_type__", "") == COUNT
+    if is_count and action == "post" and not document.lines:
+        raise Veto(_("a count needs at least one line"))
+
+
+@hookimpl
+def workflows() -> list[dict[str, Any]]:
+    return WORKFLOWS
 
 
 def _goods(session: Any, product_ids: set[int | None]) -> set[int]:
@@ -138,27 +162,140 @@ def on_enable(company: Any) -> None:
         session.add(MaterialsWarehouse(code="ANA", name="Ana depo", is_default=True))
 
 
+# ----------------------------------------------------------------------------- the web
+@hookimpl
+def addon_blueprints() -> list[Any]:
+    from .views import bp
+
+    return [bp]
+
+
+@hookimpl
+def api_blueprints() -> list[Any]:
+    from .api import api
+
+    return [api]
+
+
+def _may(company: Any, user: Any, role: str) -> bool:
+    from flask import has_request_context
+
+    if not has_request_context():
+        return True
+    from core.auth import has_role
+    from core.web.context import db_session, runtime
+
+    return has_role(db_session(), runtime().kernel, user, company, role)
+
+
+@hookimpl
+def menu_items(company: Any, user: Any) -> list[Any]:
+    """The Stock menu, for storekeepers (warehouses for everyone who reads stock)."""
+    from core.ui import MenuItem
+
+    if user is not None and not _may(company, user, USER):
+        return []
+    group = _("Stock")
+    return [
+        MenuItem(_("Stock levels"), "/materials/levels", sequence=50, group=group),
+        MenuItem(_("Stock moves"), "/materials/moves", sequence=51, group=group),
+        MenuItem(_("New stock move"), "/materials/moves/new", sequence=52, group=group),
+        MenuItem(_("Inventory counts"), "/materials/counts", sequence=53, group=group),
+        MenuItem(_("Warehouses"), "/materials/warehouses", sequence=54, group=group),
+    ]
+
+
+@hookimpl
+def document_actions(document: Any, user: Any) -> list[Any]:
+    from .views import document_actions as actions
+
+    return actions(document, user)
+
+
+@hookimpl
+def pdf_context(document: Any) -> dict[str, Any]:
+    """The count sheet prints the warehouse (``extra.materials.warehouse``)."""
+    from .models import MaterialsCount
+
+    if not isinstance(document, MaterialsCount):
+        return {}
+    warehouse = document.warehouse
+    return {"warehouse": f"{warehouse.code} {warehouse.name}"}
+
+
+# ----------------------------------------------------------------------------- settings
+SETTINGS = ("negative_stock", "nightly_requisitions")
+
+
+def _setting_getter(name: str) -> Any:
+    def read(company: Any) -> bool:
+        from .stock import settings_of
+
+        session = session_of(company)
+        if session is None:
+            return False
+        return bool(getattr(settings_of(session), name))
+
+    return read
+
+
+@hookimpl
+def extend_schema(schema_name: str, company: Any) -> dict[str, Any]:
+    """The company's materials settings on its page and in ``/api/v1/core/company``:
+    ``materials_negative_stock`` (goods may go below zero) and
+    ``materials_nightly_requisitions`` (the replenishment report runs every night)."""
+    if schema_name != "core.company":
+        return {}
+    from marshmallow import fields
+
+    from core.i18n import lazy_gettext as _l
+    from core.schemas import Extension
+
+    labels = {
+        "negative_stock": _l("Allow negative stock"),
+        "nightly_requisitions": _l("Nightly requisitions from the replenishment report"),
+    }
+    return {
+        f"materials_{name}": Extension(
+            fields.Boolean(metadata={"label": labels[name]}), _setting_getter(name)
+        )
+        for name in SETTINGS
+    }
+
+
+@hookimpl
+def document_saved(document: Any, data: dict[str, Any]) -> None:
+    from core.models import Company
+
+    if not isinstance(document, Company):
+        return
+    sent = {name: data[f"materials_{name}"] for name in SETTINGS if f"materials_{name}" in data}
+    if not sent:
+        return
+    from .models import MaterialsSettings
+
+    session = session_of(document)
+    row = session.get(MaterialsSettings, document.id)
+    if row is None:
+        row = MaterialsSettings(company_id=document.id, negative_stock=False)
+        row.nightly_requisitions = False
+        session.add(row)
+    for name, value in sent.items():
+        setattr(row, name, bool(value))
+    session.flush()
+
+
+# ----------------------------------------------------------------------------- demo, CLI
 @hookimpl
 def demo_data(company: Any, size: str) -> None:
-    """Opening stock of the demo company's goods, received at their cost price on the first
-    day of the demo year, so the sales demo's deliveries have stock to ship."""
-    from sqlalchemy import select
+    """Two warehouses and a year of receipts for the demo company's goods."""
+    from .demo import build
 
-    from core.models import Product
+    build(company, size)
 
-    from .stock import default_warehouse, move
 
-    session = session_of(company)
-    warehouse = default_warehouse(session)
-    opening = date(date.today().year - 1, 1, 1)
-    for product in session.scalars(select(Product).where(Product.type == "goods")):
-        move(
-            session,
-            "receipt",
-            product.id,
-            warehouse.id,
-            Decimal("5000") if size == "small" else Decimal("50000"),
-            unit_cost=product.cost_price,
-            on=opening,
-            reference="Açılış stoku",
-        )
+@hookimpl
+def cli_commands() -> list[Any]:
+    from .cli import check
+
+    return [check]

@@ -15,10 +15,11 @@ from __future__ import annotations
 from datetime import date as date_type
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, orm_insert_sentinel, relationship
 
 from core.db import Base, CompanyOwned, Timestamped
+from core.documents import Document
 from core.models import Partner, Product
 from core.types import Money, Quantity, UnitPrice
 
@@ -106,9 +107,32 @@ class MaterialsStock(CompanyOwned, Base):
     on_hand: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
     reserved: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
 
+    # read-only links for the stock levels page (the services write the ids)
+    product: Mapped[Product] = relationship(viewonly=True)
+    warehouse: Mapped[MaterialsWarehouse] = relationship(viewonly=True)
+    cost: Mapped[MaterialsCost | None] = relationship(
+        primaryjoin="and_(foreign(MaterialsStock.product_id) == MaterialsCost.product_id, "
+        "foreign(MaterialsStock.company_id) == MaterialsCost.company_id)",
+        viewonly=True,
+        uselist=False,
+    )
+
     @property
     def available(self) -> Decimal:
         return self.on_hand - self.reserved
+
+    @property
+    def average_cost(self) -> Decimal | None:
+        """The product's moving average (company-wide), None before its first receipt."""
+        return self.cost.average if self.cost is not None else None
+
+    @property
+    def stock_value(self) -> Decimal | None:
+        """On hand here at the average, rounded to the cent."""
+        from core.money import round_money
+
+        average = self.average_cost
+        return None if average is None else round_money(self.on_hand * average)
 
 
 class MaterialsCost(CompanyOwned, Base):
@@ -179,3 +203,49 @@ class MaterialsSettings(CompanyOwned, Base):
     )
     negative_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     nightly_requisitions: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MaterialsCount(Document, Base):
+    """An inventory count of one warehouse: what was found per product. Posting it records
+    each line's on-hand quantity at that moment and makes one ``adjustment`` move per line
+    whose counted quantity differs (``addons.materials.counts``)."""
+
+    __tablename__ = "materials_count"
+    __document_type__ = "materials.count"
+    __number_pattern__ = "SAY-{year}-{seq:05d}"
+    __pdf_template__ = "materials/pdf/count.html"
+    __read_role__ = "materials.user"
+
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("materials_warehouse.id"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    warehouse: Mapped[MaterialsWarehouse] = relationship()
+    lines: Mapped[list[MaterialsCountLine]] = relationship(
+        back_populates="count",
+        cascade="all, delete-orphan",
+        order_by="MaterialsCountLine.id",
+    )
+
+
+class MaterialsCountLine(CompanyOwned, Base):
+    """A product counted: ``counted``; ``on_hand`` is recorded when the count is posted
+    (None before), ``difference`` = counted - on hand."""
+
+    __tablename__ = "materials_count_line"
+    __audit_document__ = "count"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    _sentinel: Mapped[int | None] = orm_insert_sentinel()
+    count_id: Mapped[int] = mapped_column(
+        ForeignKey("materials_count.id", ondelete="CASCADE"), index=True
+    )
+    product_id: Mapped[int] = mapped_column(ForeignKey("core_product.id"))
+    counted: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal("0"))
+    on_hand: Mapped[Decimal | None] = mapped_column(Quantity())
+
+    count: Mapped[MaterialsCount] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship(lazy="selectin")
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.on_hand is None else self.counted - self.on_hand
