@@ -131,17 +131,26 @@ def _warehouse_filter(expr: Any) -> Filter:
     )
 
 
+def _named(call: Callable[[], Any]) -> Any:
+    """``call()``, its ``ValidationError`` keyed by field (the services name the field as
+    ``ValidationError(message, field)``: pages and the API show it under that field)."""
+    try:
+        return call()
+    except ValidationError as exc:
+        raise ValidationError(exc.normalized_messages()) from exc
+
+
 def _loader(schema: type[Schema], service: Callable[..., Any]) -> Callable[..., Any]:
     def create(session: Any, payload: dict[str, Any]) -> Any:
-        return service(session, schema().load(payload))
+        return _named(lambda: service(session, schema().load(payload)))
 
     return create
 
 
 def _updater(schema: type[Schema], service: Callable[..., Any]) -> Callable[..., Any]:
     def update(session: Any, record: Any, payload: dict[str, Any]) -> Any:
-        data = schema().load(payload, partial=tuple(schema._declared_fields))
-        return service(session, record, data)
+        partial = tuple(schema._declared_fields)
+        return _named(lambda: service(session, record, schema().load(payload, partial=partial)))
 
     return update
 
