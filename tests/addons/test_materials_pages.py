@@ -187,7 +187,10 @@ def test_a_shipped_delivery_s_move_links_to_the_delivery(world, keeper):
         order = orders.create_order(
             s,
             OrderSchema().load(
-                {"partner_id": w.customer_id, "lines": [{"product_id": w.goods_id, "quantity": "3"}]}
+                {
+                    "partner_id": w.customer_id,
+                    "lines": [{"product_id": w.goods_id, "quantity": "3"}],
+                }
             ),
         )
         delivery = orders.confirm_order(s, order, w.user(s))
@@ -238,7 +241,11 @@ def test_a_refused_move_names_its_field_and_keeps_the_input(world, keeper):
     r = _post_move(keeper, kind="receipt", quantity="abc", unit_cost="1", **common)
     assert r.status_code == 400 and "quantity" in _errors(r)
     r = _post_move(
-        keeper, kind="receipt", quantity="1", unit_cost="1", product_id=str(w.service_id),
+        keeper,
+        kind="receipt",
+        quantity="1",
+        unit_cost="1",
+        product_id=str(w.service_id),
         warehouse_id=str(w.main_id),
     )
     assert r.status_code == 400 and "product_id" in _errors(r)
