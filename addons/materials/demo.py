@@ -1,4 +1,5 @@
-"""The materials demo: two warehouses with locations, a year of receipts of the demo
+"""The materials demo: two warehouses with locations (the default one, made when materials
+was enabled, and a branch), a year of receipts of the demo
 company's goods at costs that rise over the year (the sales demo's prices rise 7 % a
 quarter; today's costs are the products' own), a few transfers to the branch warehouse and
 inventory counts (one posted, one draft).
@@ -25,7 +26,7 @@ from core.models import Product
 
 from . import counts, warehouses
 from .models import MaterialsCount, MaterialsCountLine
-from .stock import move, transfer
+from .stock import default_warehouse, move, transfer
 
 SEED = 20260601
 DAYS = 365
@@ -55,26 +56,21 @@ DEMAND: dict[str, dict[str, tuple[int, int]]] = {
 }
 DEFAULT_DEMAND = {"small": (300, 100), "full": (20000, 3000)}  # goods the table does not know
 
-WAREHOUSES = [
-    {
-        "code": "MRK",
-        "name": "Merkez Depo",
-        "address": "Tuzla Organize Sanayi Bölgesi, 34956 Tuzla/İstanbul",
-        "is_default": True,
-        "locations": [
-            {"code": "A-01", "name": "Koridor A, raf 1"},
-            {"code": "A-02", "name": "Koridor A, raf 2"},
-            {"code": "B-01", "name": "Koridor B, palet alanı"},
-        ],
-    },
-    {
-        "code": "ANK",
-        "name": "Ankara Şube Deposu",
-        "address": "Ostim OSB, 06374 Yenimahalle/Ankara",
-        "is_default": False,
-        "locations": [{"code": "R-1", "name": "Raf 1"}, {"code": "R-2", "name": "Raf 2"}],
-    },
-]
+MAIN = {  # the default warehouse, made when materials was enabled: its address and places
+    "address": "Tuzla Organize Sanayi Bölgesi, 34956 Tuzla/İstanbul",
+    "locations": [
+        {"code": "A-01", "name": "Koridor A, raf 1"},
+        {"code": "A-02", "name": "Koridor A, raf 2"},
+        {"code": "B-01", "name": "Koridor B, palet alanı"},
+    ],
+}
+BRANCH = {
+    "code": "ANK",
+    "name": "Ankara Şube Deposu",
+    "address": "Ostim OSB, 06374 Yenimahalle/Ankara",
+    "is_default": False,
+    "locations": [{"code": "R-1", "name": "Raf 1"}, {"code": "R-2", "name": "Raf 2"}],
+}
 
 
 def _cost(product: Product, days_back: int, rng: random.Random) -> Decimal:
@@ -89,8 +85,9 @@ def build(company: Any, size: str = "full", today: date | None = None) -> None:
     session = session_of(company)
     today = today or date.today()
     rng = random.Random(SEED)
-    made = [warehouses.create_warehouse(session, {**data, "active": True}) for data in WAREHOUSES]
-    main, branch = made
+    main = default_warehouse(session)
+    warehouses.update_warehouse(session, main, MAIN)
+    branch = warehouses.create_warehouse(session, {**BRANCH, "active": True})
     goods = list(
         session.scalars(select(Product).where(Product.type == "goods").order_by(Product.code))
     )

@@ -25,10 +25,7 @@ def other(world, yaprak_runtime, make_company, company_client):  # noqa: F811
     """Another company with materials, a warehouse and a client of its own."""
     stranger = make_company("BASKA", addons=["materials"])
     with yaprak_runtime.db.transaction(stranger.id) as s:
-        warehouse = MaterialsWarehouse(code="ANA", name="Başka depo", is_default=True)
-        s.add(warehouse)
-        s.flush()
-        warehouse_id = warehouse.id
+        warehouse_id = s.scalars(select(MaterialsWarehouse.id)).one()  # made when enabled
     return company_client(stranger, roles=["materials.manager"]), warehouse_id
 
 

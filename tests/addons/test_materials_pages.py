@@ -30,9 +30,9 @@ def world(sales_world, yaprak_runtime):
         code = s.get(Company, sales_world.company_id).code
     enable_addons(yaprak_runtime, code, ["materials"])
     with sales_world.session() as s:
-        main = MaterialsWarehouse(code="ANA", name="Ana depo", is_default=True)
+        main = s.scalars(select(MaterialsWarehouse)).one()  # made when materials was enabled
         branch = MaterialsWarehouse(code="IZM", name="İzmir depo")
-        s.add_all([main, branch])
+        s.add(branch)
         s.commit()
         sales_world.main_id, sales_world.branch_id = main.id, branch.id
     return sales_world
