@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.i18n import lazy_gettext as _l
+
+# the buttons core shows for the transitions (translated where shown: _(label))
+ACTIONS = [_l("Post")]  # "Cancel" is core's
+
 COUNT: dict[str, Any] = {
     "document_type": "materials.count",
     "states": ["draft", "done", "cancelled"],
