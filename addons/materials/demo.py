@@ -5,11 +5,12 @@ quarter; today's costs are the products' own), a few transfers to the branch war
 inventory counts (one posted, one draft).
 
 Add-ons' demos run in dependency order, then by name: materials (no dependency) runs
-before sales, so the goods the sales demo ships later are in stock already. Each month's
-receipts bring about what that month's deliveries of the demo take (``DEMAND``, measured on
-the sales demo, with a margin), so stock never runs out on any day of the year and is never
-piled up for years. Everything goes through ``stock`` and ``counts``; a fixed
-``random.Random`` and dates relative to today make every demo alike.
+before sales, so the goods the sales demo ships later are in stock already. The receipts
+are sized on what the sales demo delivers (``DEMAND``, measured on it): half a year's worth
+and the busiest month's from the first day, then a receipt each month, 30 % more than the
+year's deliveries in all, so stock never runs out on any day of the year. Everything goes
+through ``stock``, ``warehouses`` and ``counts``; a fixed ``random.Random`` and dates
+relative to today make every demo alike.
 """
 
 from __future__ import annotations
@@ -94,9 +95,11 @@ def build(company: Any, size: str = "full", today: date | None = None) -> None:
     start = today - timedelta(days=DAYS)
     for product in goods:
         yearly, peak = DEMAND[size].get(product.code, DEFAULT_DEMAND[size])
-        monthly = max((Decimal(yearly) * MARGIN / 12).to_integral_value(), Decimal(1))
-        opening = (Decimal(peak) * MARGIN).to_integral_value()
-        # the opening stock covers the busiest month; then a receipt each month
+        # the opening stock: half a year's deliveries and the busiest month's; then a
+        # receipt each month, so that the year brings MARGIN x what it delivers
+        opening = (Decimal(yearly) / 2 + Decimal(peak)).to_integral_value()
+        rest = max(Decimal(yearly) * MARGIN - opening, Decimal(yearly) / 2)
+        monthly = max((rest / 12).to_integral_value(), Decimal(1))
         days = [0] + [15 + 30 * month + rng.randint(-5, 5) for month in range(12)]
         for index, day in enumerate(d for d in days if d < DAYS):
             on = start + timedelta(days=day)
