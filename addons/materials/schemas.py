@@ -92,7 +92,7 @@ class MoveSchema(Schema):
     origin_id = fields.Integer(dump_only=True, allow_none=True)
     origin_line_id = fields.Integer(dump_only=True, allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _consistent(self, data: dict, **_: Any) -> None:
         kind, quantity = data.get("kind"), data.get("quantity")
         if quantity is not None:

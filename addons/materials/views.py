@@ -519,20 +519,12 @@ def _messages(exc: ValidationError) -> str:
 
 
 def document_actions(document: Any, user: Any) -> list[Any]:
-    """A draft count's "Fill with current stock"; every count's sheet (PDF)."""
+    """A draft count's "Fill with current stock"."""
     from core.ui import DocumentAction
 
     if not isinstance(document, MaterialsCount):
         return []
-    found = [
-        DocumentAction(
-            "materials_count_sheet",
-            _("Count sheet (PDF)"),
-            f"/documents/materials.count/{document.id}.pdf",
-            method="get",
-            sequence=90,
-        )
-    ]
+    found = []  # the PDF (the count sheet) is core's button
     if document.state == "draft":
         found.append(
             DocumentAction(
