@@ -349,3 +349,13 @@ def test_negative_stock_is_a_company_setting(world, company, company_client):
     assert _level(w, w.main_id) == D("-2.000")
     r = admin.patch("/api/v1/core/company", json={"materials_negative_stock": "maybe"})
     assert r.status_code == 400 and "materials_negative_stock" in r.get_json()["errors"]
+
+
+def test_the_turkish_catalogue_is_complete():
+    from pathlib import Path
+
+    import addons.materials
+    from core.i18n_catalog import missing
+
+    gaps = missing(Path(addons.materials.__file__).parent, "tr")
+    assert gaps == [], "\n".join(f"{g.reason}: {g.msgid!r} at {g.location}" for g in gaps)
