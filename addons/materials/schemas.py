@@ -72,6 +72,7 @@ class MoveSchema(Schema):
         allow_none=True,
         load_default=None,
         load_only=True,
+        validate=validate.Range(min=1, max=2**31 - 1),  # not a column: checked here
     )
     location_id = fields.Integer(
         metadata={"label": _l("Location")}, allow_none=True, load_default=None
