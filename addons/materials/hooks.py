@@ -257,7 +257,7 @@ def extend_schema(schema_name: str, company: Any) -> dict[str, Any]:
     }
     return {
         f"materials_{name}": Extension(
-            fields.Boolean(metadata={"label": labels[name]}), _setting_getter(name)
+            fields.Boolean(), _setting_getter(name), metadata={"label": labels[name]}
         )
         for name in SETTINGS
     }

@@ -359,3 +359,23 @@ def test_the_turkish_catalogue_is_complete():
 
     gaps = missing(Path(addons.materials.__file__).parent, "tr")
     assert gaps == [], "\n".join(f"{g.reason}: {g.msgid!r} at {g.location}" for g in gaps)
+
+
+def test_the_settings_are_on_the_company_page(world, company, company_client):
+    admin = company_client(company)
+    r = admin.get("/admin/company", follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "Eksi stoğa izin ver" in page and 'name="materials_negative_stock"' in page
+    r = admin.post(
+        r.request.path,
+        data={
+            "csrf_token": admin.csrf_token(),
+            "name": "Satış A.Ş.",
+            "materials_negative_stock": "1",
+        },
+    )
+    assert r.status_code == 302, _errors(r)
+    with world.session() as s:
+        settings = s.get(MaterialsSettings, world.company_id)
+        assert (settings.negative_stock, settings.nightly_requisitions) == (True, False)
