@@ -162,3 +162,61 @@ def demo_data(company: Any, size: str) -> None:
             on=opening,
             reference="Açılış stoku",
         )
+
+
+# ---------------------------------------------------------------- replenishment (issue 6)
+def nightly_requisitions_job(company: Any) -> None:
+    """Nightly: when the company's settings ask for it and an enabled add-on takes
+    proposals (purchasing), every line of the replenishment report proposing something is
+    handed on (a run with the trigger ``nightly``)."""
+    from .replenishment import nightly
+
+    session = session_of(company)
+    nightly(session)
+    session.commit()
+
+
+@hookimpl
+def periodic_tasks() -> list[Any]:
+    from core.jobs import PeriodicTask
+
+    return [PeriodicTask("nightly_requisitions", nightly_requisitions_job, minute="30", hour="2")]
+
+
+@hookimpl
+def addon_blueprints() -> list[Any]:
+    from .replenishment_views import bp
+
+    return [bp]
+
+
+@hookimpl
+def api_blueprints() -> list[Any]:
+    from .replenishment_api import api
+
+    return [api]
+
+
+@hookimpl
+def menu_items(company: Any, user: Any) -> list[Any]:
+    from core.i18n import _
+    from core.ui import MenuItem
+
+    if user is not None and not _has_role(company, user, "materials.user"):
+        return []
+    group = _("Stock")
+    return [
+        MenuItem(_("Replenishment"), "/materials/replenishment", sequence=55, group=group),
+        MenuItem(_("Reorder rules"), "/materials/rules", sequence=56, group=group),
+    ]
+
+
+def _has_role(company: Any, user: Any, role: str) -> bool:
+    from flask import has_request_context
+
+    if not has_request_context():
+        return True
+    from core.auth import has_role
+    from core.web.context import db_session, runtime
+
+    return has_role(db_session(), runtime().kernel, user, company, role)
