@@ -21,8 +21,6 @@ from addons.materials.replenishment import Proposal, propose, replenish_rules, r
 from addons.materials.rules import create_rule, update_rule
 from addons.materials.stock import Origin, move, reserve
 
-from .replenishment_world import fake_purchasing, repl_world  # noqa: F401
-
 D = Decimal
 
 
@@ -175,7 +173,7 @@ def test_the_report_counts_stock_reservations_and_what_is_coming(repl_world, fak
     assert bolt.vendor_id == w.v1_id and bolt.vendor_name == "Demir Tedarik A.Ş."
     assert bolt.needed_by == w.today + timedelta(days=5)  # the vendor's lead time
     assert bolt.rule_id == bolt_rule
-    assert "27.5" in bolt.reason and "#%d" % bolt_rule in bolt.reason
+    assert "27.5" in bolt.reason and f"#{bolt_rule}" in bolt.reason
     assert "multiples of 25" in bolt.reason and "(vendor)" in bolt.reason
     nut = every[1]
     assert (nut.projected, nut.proposed, nut.needed_by) == (D("20.000"), D("0"), None)
@@ -234,7 +232,7 @@ def test_running_twice_never_proposes_the_same_shortage_twice(repl_world, fake_p
         s.commit()
         assert run.trigger == "manual" and run.lines == 1 and run.user_id == w.user_id
         assert len(made) == 1 and made[0]["quantity"] == D("50.000")
-        assert made[0]["run_id"] == run.id and "#%d" % rule_id in made[0]["reason"]
+        assert made[0]["run_id"] == run.id and f"#{rule_id}" in made[0]["reason"]
     with w.session() as s:
         assert report(s) == []  # the requisition counts as requested
         [line] = report(s, only_short=False)
