@@ -93,11 +93,11 @@ def repl_world(sales_world, yaprak_runtime):
         code = s.get(Company, w.company_id).code
     enable_addons(yaprak_runtime, code, ["materials"])
     with w.session() as s:
-        main = MaterialsWarehouse(code="ANA", name="Ana depo", is_default=True)
+        main = s.scalars(select(MaterialsWarehouse)).one()  # made when materials was enabled
         branch = MaterialsWarehouse(code="IZM", name="İzmir depo")
         archived = MaterialsWarehouse(code="ESK", name="Eski depo", active=False)
         hardware = ProductCategory(name="Hırdavat")
-        s.add_all([main, branch, archived, hardware])
+        s.add_all([branch, archived, hardware])
         s.flush()
         v1 = create_partner(s, {"name": "Demir Tedarik A.Ş.", "is_vendor": True})
         v2 = create_partner(s, {"name": "Çelik Ltd.", "is_vendor": True})
