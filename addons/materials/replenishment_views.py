@@ -307,7 +307,7 @@ def report_page() -> Any:
             session.commit()
             flash(
                 _(
-                    "%(n)s lines handed on (run #%(run)s): %(made)s requisition lines made.",
+                    "%(n)s lines handed on (run #%(run)s): %(made)s requisitions made.",
                     n=run.lines,
                     run=run.id,
                     made=len(made or []),
