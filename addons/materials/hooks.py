@@ -165,16 +165,18 @@ def on_enable(company: Any) -> None:
 # ----------------------------------------------------------------------------- the web
 @hookimpl
 def addon_blueprints() -> list[Any]:
+    from .replenishment_views import bp as replenishment
     from .views import bp
 
-    return [bp]
+    return [bp, replenishment]
 
 
 @hookimpl
 def api_blueprints() -> list[Any]:
     from .api import api
+    from .replenishment_api import api as replenishment
 
-    return [api]
+    return [api, replenishment]
 
 
 def _may(company: Any, user: Any, role: str) -> bool:
@@ -202,6 +204,8 @@ def menu_items(company: Any, user: Any) -> list[Any]:
         MenuItem(_("New stock move"), "/materials/moves/new", sequence=52, group=group),
         MenuItem(_("Inventory counts"), "/materials/counts", sequence=53, group=group),
         MenuItem(_("Warehouses"), "/materials/warehouses", sequence=54, group=group),
+        MenuItem(_("Replenishment"), "/materials/replenishment", sequence=55, group=group),
+        MenuItem(_("Reorder rules"), "/materials/rules", sequence=56, group=group),
     ]
 
 
@@ -299,3 +303,22 @@ def cli_commands() -> list[Any]:
     from .cli import check
 
     return [check]
+
+
+# ---------------------------------------------------------------- replenishment (issue 6)
+def nightly_requisitions_job(company: Any) -> None:
+    """Nightly: when the company's settings ask for it and an enabled add-on takes
+    proposals (purchasing), every line of the replenishment report proposing something is
+    handed on (a run with the trigger ``nightly``)."""
+    from .replenishment import nightly
+
+    session = session_of(company)
+    nightly(session)
+    session.commit()
+
+
+@hookimpl
+def periodic_tasks() -> list[Any]:
+    from core.jobs import PeriodicTask
+
+    return [PeriodicTask("nightly_requisitions", nightly_requisitions_job, minute="30", hour="2")]

@@ -249,3 +249,17 @@ class MaterialsCountLine(CompanyOwned, Base):
     @property
     def difference(self) -> Decimal | None:
         return None if self.on_hand is None else self.counted - self.on_hand
+
+
+class MaterialsReplenishmentRun(CompanyOwned, Timestamped, Base):
+    """One run of the Material Replenishment Report that acted on its proposals: who
+    (``user_id``, None for the nightly job), when (``created_at``), how (``trigger``:
+    ``manual`` from the page or the API, ``nightly`` from the scheduled job) and how many
+    lines it passed on (``lines``). Proposals carry its id (``Proposal.run_id``)."""
+
+    __tablename__ = "materials_replenishment_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
+    trigger: Mapped[str] = mapped_column(String(10), default="manual")  # manual | nightly
+    lines: Mapped[int] = mapped_column(Integer, default=0)

@@ -13,6 +13,8 @@ from core.models import Company, PaymentTerm
 from core.partners import create_partner
 from core.products import create_product
 
+from .replenishment_world import fake_purchasing, repl_world  # noqa: F401 (materials' fixtures)
+
 
 @dataclass
 class SalesWorld:
