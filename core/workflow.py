@@ -710,7 +710,10 @@ def pending_approvals(
     """Documents waiting for a decision ``user`` may take (``(document, role)``); the amount
     that picked the band is ``approval_amount(session, workflow, document)``."""
     found = []
+    enabled = company.enabled_addons
     for document_type, cls in sorted(document_classes().items()):
+        if document_type.partition(".")[0] not in enabled:
+            continue  # an add-on the company has not enabled (its tables may not exist)
         try:
             workflow = parse_workflow(workflow_definition(session, document_type))
         except KernelError:  # a document type without a workflow

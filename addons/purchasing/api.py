@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 
 from core.web.api_resources import register_resource
 
+from .schemas import WaitingRequisitionSchema
 from .views import approvals_list, requisition_form, requisitions_list
 
 api = Blueprint("purchasing", __name__, description="Purchasing: requisitions and approvals")
@@ -26,7 +27,7 @@ APPROVALS = register_resource(
     api,
     "/approvals",
     model=requisition_form.model,
-    schema=requisition_form.schema,
+    schema=WaitingRequisitionSchema,
     record_type=requisition_form.record_type,
     list_spec=approvals_list.spec,
     read_role="purchasing.user",

@@ -68,6 +68,10 @@ class RequisitionSchema(Schema):
             raise ValidationError(N_("must not be before the requisition's date"), "needed_by")
 
 
+class WaitingRequisitionSchema(RequisitionSchema):
+    """A requisition waiting for the caller's decision (``/approvals``: read only)."""
+
+
 class DecisionSchema(Schema):
     """The body of an approve/reject (and of the other actions): an optional comment."""
 
