@@ -121,7 +121,7 @@ def menu_items(company: Any, user: Any) -> list[Any]:
         MenuItem(_("Requisitions"), "/purchasing/requisitions", sequence=50, group=group),
         MenuItem(
             _("Waiting for my approval"),
-            "/purchasing/requisitions?f.waiting=1",
+            "/purchasing/approvals",
             sequence=51,
             group=group,
         ),

@@ -14,7 +14,12 @@ from addons.purchasing.models import PurchasingRequisition
 from core.models import Company
 from core.testing.isolation import check_isolation
 
-from .test_purchasing_requisitions import act, new, world  # noqa: F401 - the fixture
+from .purchasing_world import act, new
+
+
+@pytest.fixture
+def world(purchasing_world):
+    return purchasing_world
 
 
 def _company(world, yaprak_runtime):
@@ -147,7 +152,9 @@ def test_pages_list_form_buttons_and_waiting_list(world, clients):
     with world.session() as s:
         assert s.get(PurchasingRequisition, doc).state == "rejected"
     menu = req.get("/").get_data(as_text=True)
-    assert "/purchasing/requisitions" in menu
+    assert "/purchasing/requisitions" in menu and "/purchasing/approvals" in menu
+    assert "Satın Alma" in menu and "Onayımı bekleyenler" in menu
+    assert "/purchasing/" not in clients["clerk"].get("/").get_data(as_text=True)
 
 
 def test_the_pdf(world, clients):
@@ -156,7 +163,8 @@ def test_the_pdf(world, clients):
     response = clients["req"].get(f"/documents/purchasing.requisition/{doc}.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
-    assert "PR-" in text and "Vida 8 mm" in text and "Demir Çelik" in text
+    assert "Satın alma talebi PR-" in text and "Vida 8 mm" in text and "Demir Çelik" in text
+    assert "Tahmini toplam (KDV hariç)" in text
     assert "150,00" in text
     assert clients["clerk"].get(f"/documents/purchasing.requisition/{doc}.pdf").status_code == 404
 
