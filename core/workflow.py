@@ -503,10 +503,80 @@ def maybe_complete(session: Session, document: Document, user: User | None = Non
     step = workflow.approval_step
     if step is None or document.state not in step.sources:
         return False
-    if next_role(session, workflow, document) is not None:
+    role = next_role(session, workflow, document)
+    if role is not None:  # it waits for ``role`` now (it was submitted, or a step approved)
+        notify_approvers(session, document, role)
         return False
     transition(session, document, step.name, user, "approval chain complete", system=True)
     return True
+
+
+def approvers(session: Session, company: Company, role: str, on: date | None = None) -> list[User]:
+    """The active members of ``company`` who may decide a step of ``role``: those holding it
+    (directly or through a role that implies it), else, when nobody does, its
+    administrators; plus whoever one of them delegated their approvals to for ``on``."""
+    from core.auth import all_roles, expand
+    from core.models import Membership
+    from core.models import User as UserModel
+
+    known = all_roles(_kernel())
+    holders: list[User] = []
+    admins: list[User] = []
+    members = session.scalars(
+        select(Membership).where(Membership.company_id == company.id).order_by(Membership.id)
+    )
+    for member in members:
+        if not member.user.active:
+            continue
+        if role in expand(member.roles - {"admin"}, known):
+            holders.append(member.user)
+        elif "admin" in member.roles:
+            admins.append(member.user)
+    found = holders or admins
+    day = on or date.today()
+    delegations = session.scalars(
+        select(Delegation).where(
+            Delegation.from_user_id.in_([u.id for u in found]),
+            Delegation.start <= day,
+            Delegation.end >= day,
+        )
+    )
+    for delegation in delegations:
+        delegate = session.get(UserModel, delegation.to_user_id)
+        if delegate is not None and delegate.active and delegate not in found:
+            found.append(delegate)
+    return found
+
+
+def notify_approvers(session: Session, document: Document, role: str) -> None:
+    """Tell the users who may decide the pending step (``approvers``) that ``document``
+    waits for them: one e-mail each, in their language, through the outbox in this
+    transaction. The requester is never told to approve their own document."""
+    from core.companies import cached_company
+    from core.mail import queue_mail
+    from core.models import User as UserModel
+
+    company = cached_company(session, document.company_id)
+    requester_user_id = requester_id(document)
+    requester = session.get(UserModel, requester_user_id) if requester_user_id else None
+    amount = getattr(document, workflow_for(session, document).amount_field, None)
+    for user in approvers(session, company, role):
+        if user.id == requester_user_id:
+            continue
+        queue_mail(
+            session,
+            to=[user.email],
+            template="core/mail/approval_waiting",
+            context={
+                "document": document,
+                "role": role,
+                "amount": amount,
+                "requester": requester,
+                "company": company,
+                "user": user,
+            },
+            language=user.language,
+        )
 
 
 def decide(
@@ -640,7 +710,10 @@ def pending_approvals(
     """Documents waiting for a decision ``user`` may take (``(document, role)``); the amount
     that picked the band is ``approval_amount(session, workflow, document)``."""
     found = []
+    enabled = company.enabled_addons
     for document_type, cls in sorted(document_classes().items()):
+        if document_type.partition(".")[0] not in enabled:
+            continue  # an add-on the company has not enabled (its tables may not exist)
         try:
             workflow = parse_workflow(workflow_definition(session, document_type))
         except KernelError:  # a document type without a workflow

@@ -54,6 +54,8 @@ class Factory:
         values: dict[str, Any] = {}
         mapper = inspect(cls)
         for column in mapper.local_table.columns:
+            if column._insert_sentinel:  # a PricedLine's ``_sentinel``: never set, not mapped
+                continue
             prop = mapper.get_property_by_column(column)
             if (
                 column.primary_key

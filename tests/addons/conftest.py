@@ -109,3 +109,12 @@ def web(company, company_client):
 
 
 D = Decimal
+
+
+@pytest.fixture
+def purchasing_world(yaprak_runtime, make_company):
+    """A company with purchasing: people by role, two warehouses, vendors, products
+    (``tests/addons/purchasing_world.py``)."""
+    from .purchasing_world import make_world
+
+    return make_world(yaprak_runtime, make_company)

@@ -180,9 +180,8 @@ def test_rejection_needs_a_reason_and_tells_the_requester(env, yaprak_runtime):
     with pytest.raises(TransitionRefused, match="a rejection needs a reason"):
         env.decide(doc, "appr", "rejected")
     assert env.decide(doc, "appr", "rejected", "Bütçe aşıldı, gelecek aya erteleyin.") == "rejected"
-    with yaprak_runtime.db.Session() as s:
-        mail = s.scalar(select(OutboxMessage))
-    assert mail.to == "req@acme.test"
+    with yaprak_runtime.db.Session() as s:  # (the approvers were told when it was submitted)
+        mail = s.scalar(select(OutboxMessage).where(OutboxMessage.to == "req@acme.test"))
     assert "reddedildi" in mail.subject
     assert "Gerekçe: Bütçe aşıldı, gelecek aya erteleyin." in mail.body_text
     assert env.do(doc, "reopen", "req")[0] == "draft"
@@ -518,3 +517,40 @@ def test_delegations_are_checked_listed_and_ended(env, cli, make_company, yaprak
         f"Delegation {delegation_id} ended.\n"
     )
     assert cli("approvals", "delegations", "--company", "ACME").output == "No delegation.\n"
+
+
+def test_approvers_are_told_when_a_document_waits_for_them(env, yaprak_runtime):
+    from core.workflow import delegate
+
+    def mails():
+        with yaprak_runtime.db.Session() as s:
+            rows = s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+            return [(m.to, m.subject) for m in rows]
+
+    env.do(env.new_request("80.00"), "submit", "req")  # no approval needed: nobody is told
+    assert mails() == []
+    with env.session() as s, s.begin():  # appr2 is away: clerk decides for them this week
+        delegate(s, env.user(s, "appr2"), env.user(s, "clerk"), date.today(), date.today())
+    big = env.new_request("50000.00")
+    env.do(big, "submit", "req")
+    to = sorted(t for t, _ in mails())  # the docs.approver holders and the delegate
+    assert to == ["appr2@acme.test", "appr@acme.test", "clerk@acme.test"]
+    assert all("onayınızı bekliyor" in subject for _, subject in mails())
+    env.decide(big, "appr")  # step 2 waits for a manager now: the boss is told
+    assert [t for t, _ in mails()[3:]] == ["boss@acme.test"]
+    env.decide(big, "boss")
+    assert len(mails()) == 4  # approved: nobody else
+
+
+def test_without_holders_of_the_role_the_administrators_are_told(env, yaprak_runtime):
+    from core.auth import revoke_roles
+
+    with yaprak_runtime.db.transaction() as s:
+        company = get_company(s, "ACME")
+        for name in ("appr", "appr2"):
+            revoke_roles(s, env.user(s, name), company, ["docs.approver"])
+        admin = add_user(s, "admin@acme.test", "Admin")
+        grant(s, yaprak_runtime.kernel, admin, company, ["admin"])
+    env.do(env.new_request("500.00"), "submit", "req")
+    with yaprak_runtime.db.Session() as s:
+        assert s.scalars(select(OutboxMessage.to)).all() == ["admin@acme.test"]
