@@ -17,14 +17,23 @@ def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
     out = cli("demo", "--no-serve").output
     assert out == (
         "Building demo company DEMO (small size)...\n"
-        "Demo company DEMO created with add-ons: acme_notes, alpha, docs, materials, sales, beta\n"
+        "Demo company DEMO created with add-ons:"
+        " acme_notes, alpha, docs, materials, sales, beta, purchasing\n"
         "Demo login: admin@demo.demo / demo1234\n"
     )
     from yk_alpha.models import AlphaThing
 
     with yaprak_runtime.db.Session() as s:
         demo = get_company(s, "DEMO")
-        assert demo.enabled_addons == {"alpha", "beta", "docs", "acme_notes", "materials", "sales"}
+        assert demo.enabled_addons == {
+            "alpha",
+            "beta",
+            "docs",
+            "acme_notes",
+            "materials",
+            "purchasing",
+            "sales",
+        }
         # what its documents print in the header, the tax number with a valid check digit
         assert demo.tax_office and demo.address and demo.phone and demo.email
         assert valid_company_tax_id(demo.tax_id) and len(demo.mersis_no) == 16
