@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from marshmallow import ValidationError
 from marshmallow.validate import Email
@@ -90,9 +90,24 @@ def expand(roles: frozenset[str] | set[str], known: dict[str, Role]) -> frozense
 
 
 # ------------------------------------------------------------------------- passwords
+_password_parameters: Any = None  # None: argon2-cffi's defaults (RFC 9106 low-memory profile)
+
+
+def cheap_password_hashing() -> None:
+    """Hash new passwords with argon2's cheapest parameters (tests only: the default costs
+    about 0.1 s of CPU per hash by design, and a suite makes hundreds of users). Checking a
+    password reads the parameters from its hash, so both kinds verify everywhere."""
+    global _password_parameters
+    from argon2.profiles import CHEAPEST
+
+    _password_parameters = CHEAPEST
+
+
 def _hasher():
     from argon2 import PasswordHasher
 
+    if _password_parameters is not None:
+        return PasswordHasher.from_parameters(_password_parameters)
     return PasswordHasher()
 
 

@@ -58,9 +58,12 @@ class Runtime:
             folder = self.kernel.available[name].templates_dir
             if folder.is_dir():
                 folders.append(folder)
+        from core.templates import RENDER_BYTECODE
+
         env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(f)) for f in folders]),
             autoescape=select_autoescape(["html"], default_for_string=False),
+            bytecode_cache=RENDER_BYTECODE,
         )
         from core.mail import template_filters
 

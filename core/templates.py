@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,43 @@ if TYPE_CHECKING:
 CORE_TEMPLATES = Path(__file__).resolve().parent / "web" / "templates"
 NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]{0,199}$")
 MAX_SOURCE = 200_000  # characters
+
+
+class SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory for every Jinja environment of the process.
+
+    Each app (and each runtime's mail/PDF environment) has its own environment, and
+    compiling a page's templates costs tens of milliseconds; a process that builds
+    several apps (tests, ``yaprak`` commands that render) compiles each template once.
+    The key adds the environment's extensions (and gettext style) and a site tag to
+    Jinja's (name, file): environments set up differently never share code; Jinja itself
+    checks the source's checksum, so an edited file is compiled again.
+    """
+
+    def __init__(self, site: str) -> None:
+        self.site = site
+        self._store: dict[str, bytes] = {}
+
+    def get_bucket(self, environment: Any, name: str, filename: str | None, source: str) -> Bucket:
+        signature = ",".join(sorted(environment.extensions)) + (
+            "+newstyle" if getattr(environment, "newstyle_gettext", False) else ""
+        )
+        key = f"{self.site}|{signature}|{self.get_cache_key(name, filename)}"
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+WEB_BYTECODE = SharedBytecodeCache("web")  # Flask apps (core.web.app)
+RENDER_BYTECODE = SharedBytecodeCache("render")  # mail and documents (Runtime.templates)
 
 
 class TemplateRefused(KernelError):

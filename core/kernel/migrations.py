@@ -9,11 +9,13 @@ revision and the add-on is not marked installed.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import tempfile
 from argparse import Namespace
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,7 +26,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import Connection
 
 import core
@@ -111,6 +113,17 @@ class Migrations:
 
     @cached_property
     def script(self) -> ScriptDirectory:
+        # Reading the revision files imports each of them (tens of milliseconds for a few
+        # add-ons); every runtime of a process over the same files shares one graph.
+        key = (tuple(map(str, self.locations.values())), self.fingerprint)
+        if key in _scripts:
+            return _scripts[key]
+        script = self._read_script()
+        if key == (tuple(map(str, self.locations.values())), self.fingerprint):
+            _scripts[key] = script  # not when a broken add-on's folder was left out
+        return script
+
+    def _read_script(self) -> ScriptDirectory:
         script = ScriptDirectory.from_config(self.config())
         try:
             script.revision_map.heads  # noqa: B018 - loads every revision file now
@@ -227,12 +240,35 @@ class Migrations:
         )
 
     # ------------------------------------------------------------- commands
+    @property
+    def fingerprint(self) -> str:
+        """A digest of every revision file in ``locations`` (names and contents; read each
+        time, so a revision written a moment ago counts)."""
+        digest = hashlib.sha256()
+        for owner, folder in sorted(self.locations.items()):
+            for path in sorted(folder.glob("*.py")):
+                digest.update(f"{owner}/{path.name}\0".encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
+
     def _run(self, fn: Any, target: str, owner: str) -> None:
         self.db.ensure_directory()
         with self.db.engine.connect() as conn:
             cfg = self.config(conn)
+            key = None
+            if _replay is not None and fn is command.upgrade:
+                key = (conn.dialect.name, target, _version_rows(conn), self.fingerprint)
+                recorded = _replay.get(key)
+                if recorded is not None:
+                    _play(conn, recorded)
+                    return
             try:
-                fn(cfg, target)
+                if key is None:
+                    fn(cfg, target)
+                else:
+                    with _recording(conn) as recorded:
+                        fn(cfg, target)
+                    _replay[key] = recorded  # type: ignore[index]
             except CommandError as exc:
                 if "Can't locate revision" in str(exc):
                     raise KernelError(
@@ -355,7 +391,18 @@ class Migrations:
                     conn.commit()
 
     def offline_sql(self, name: str, dialect: str = "postgresql") -> dict[str, list[str]]:
-        """SQL statements of ``name``'s upgrade (from base), grouped by owning add-on."""
+        """SQL statements of ``name``'s upgrade (from base), grouped by owning add-on.
+
+        Rendering runs every revision through Alembic (a quarter of a second for a few
+        add-ons); the result depends only on the revision files, so it is kept per process
+        under their ``fingerprint``.
+        """
+        key = (name, dialect, self.fingerprint)
+        if key not in _offline_sql:
+            _offline_sql[key] = self._render_offline(name, dialect)
+        return {owner: list(statements) for owner, statements in _offline_sql[key].items()}
+
+    def _render_offline(self, name: str, dialect: str) -> dict[str, list[str]]:
         buffer = io.StringIO()
         cfg = self.config(output_buffer=buffer)
         cfg.output_buffer = buffer
@@ -400,6 +447,72 @@ class Migrations:
         names = [CORE, *self.kernel.available]
         matches = [n for n in names if table.startswith(n + "_")]
         return max(matches, key=len) if matches else None
+
+
+_offline_sql: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+_scripts: dict[tuple[tuple[str, ...], str], ScriptDirectory] = {}
+
+# Replaying upgrades (tests and benchmarks only). Running a branch's revisions through
+# Alembic costs about half a second per add-on, and a test suite makes a fresh database for
+# every test: hundreds of identical upgrades. With replay on, the statements an upgrade sent
+# are recorded under (dialect, target, the alembic_version rows before, the revision files'
+# fingerprint) and the next identical upgrade sends them again in one transaction. Yaprak's
+# migrations are schema only (no data read or written: ``check_addon`` renders them
+# offline), so the same statements on the same schema give the same result. A failing
+# upgrade is never recorded; a changed revision file changes the fingerprint.
+_replay: dict[tuple, list[tuple[str, Any, bool]]] | None = None
+
+
+def enable_replay() -> None:
+    """Record and replay identical upgrades in this process (``core.testing`` turns it on)."""
+    global _replay
+    if _replay is None:
+        _replay = {}
+
+
+def _version_rows(conn: Connection) -> tuple[str, ...] | None:
+    """The alembic_version rows, sorted (None: no such table)."""
+    try:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
+        return tuple(sorted(rows))
+    finally:
+        conn.rollback()
+
+
+@contextmanager
+def _recording(conn: Connection) -> Iterator[list[tuple[str, Any, bool]]]:
+    recorded: list[tuple[str, Any, bool]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool):
+        if statement.split(None, 1)[0].upper() not in _TRANSACTION_CONTROL:
+            recorded.append((statement, parameters, many))
+
+    event.listen(conn, "before_cursor_execute", record)
+    try:
+        yield recorded
+    finally:
+        event.remove(conn, "before_cursor_execute", record)
+
+
+# core.db sends BEGIN itself on SQLite; the replay runs in one transaction of its own
+_TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "END"}
+
+
+def _play(conn: Connection, recorded: list[tuple[str, Any, bool]]) -> None:
+    with conn.begin():
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for statement, parameters, many in recorded:
+                if many:
+                    cursor.executemany(statement, parameters)
+                elif parameters:
+                    cursor.execute(statement, parameters)
+                else:
+                    cursor.execute(statement)
+        finally:
+            cursor.close()
 
 
 @dataclass

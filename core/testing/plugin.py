@@ -299,3 +299,14 @@ def smtp_server() -> Iterator[SmtpInbox]:
         yield inbox
     finally:
         inbox.stop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Every test gets a fresh database; identical upgrades are replayed from the first
+    # one's statements (core.kernel.migrations.enable_replay explains why that is exact).
+    # Passwords are hashed with argon2's cheapest parameters (core.auth.cheap_password_hashing).
+    from core.auth import cheap_password_hashing
+    from core.kernel.migrations import enable_replay
+
+    enable_replay()
+    cheap_password_hashing()

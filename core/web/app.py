@@ -53,6 +53,9 @@ def create_app(
     app.config.update(flask_config)
     app.extensions["yaprak"] = runtime
     kernel = runtime.kernel
+    from core.templates import WEB_BYTECODE
+
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": WEB_BYTECODE}
 
     # Templates: core's, then each add-on's templates/ folder in load order.
     from core.templates import template_folders
