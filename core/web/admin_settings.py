@@ -224,8 +224,36 @@ outbox = ListView(
     read_role="admin",
     bulk_actions=[BulkAction("retry", _l("Send again"), _retry, role="admin")],
     label=lambda m: m.subject,
+    row_url=lambda m: url_for("admin.outbox_message", message_id=m.id),
 )
 outbox.register(bp, "/outbox")
+
+
+def _message(message_id: int) -> Any:
+    require_role("admin")
+    message = db_session().get(OutboxMessage, message_id)  # another company's: filtered, 404
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.get("/outbox/<int:message_id>")
+def outbox_message(message_id: int) -> Any:
+    """One message as it was (or will be) sent: addresses, state, the text body and the
+    attachments (downloaded, never shown inline)."""
+    message = _message(message_id)
+    return render_template("core/admin/outbox_message.html", message=message, states=OUTBOX_STATES)
+
+
+@bp.get("/outbox/<int:message_id>/attachments/<int:attachment_id>")
+def outbox_attachment(message_id: int, attachment_id: int) -> Any:
+    from core.web.downloads import download
+
+    message = _message(message_id)
+    found = next((a for a in message.attachments if a.id == attachment_id), None)
+    if found is None:
+        abort(404)
+    return download(found.content, found.filename)
 
 
 # ---------------------------------------------------------------------------- company

@@ -395,8 +395,8 @@ def _value_text(column: Column, language: str) -> Callable[[Any, Any], str]:
         )
     if kind == "bool":
         return lambda value, row: "✓" if value else ""
-    if kind == "number":
-        return lambda value, row: format_number(value, 2, language)
+    if kind == "number":  # whole numbers (counts, attempts) without decimals
+        return lambda value, row: format_number(value, 0 if isinstance(value, int) else 2, language)
     if kind in ("date", "datetime"):
         shown: dict[Any, str] = {}  # dates repeat down a list, and Babel is slow
         format_one = date_filter if kind == "date" else datetime_filter

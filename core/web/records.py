@@ -108,15 +108,10 @@ def _attachment(record_type: str, record_id: int, attachment_id: int) -> tuple[A
 @bp.get("/<record_type>/<int:record_id>/attachments/<int:attachment_id>")
 def download_attachment(record_type: str, record_id: int, attachment_id: int) -> Response:
     """Always a download, never rendered by the browser (an uploaded page cannot run here)."""
-    from urllib.parse import quote
+    from core.web.downloads import download
 
     *_, attachment = _attachment(record_type, record_id, attachment_id)
-    response = Response(attachment.data, mimetype="application/octet-stream")
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(attachment.filename)}"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(attachment.data, attachment.filename)
 
 
 @bp.post("/<record_type>/<int:record_id>/attachments/<int:attachment_id>/delete")

@@ -156,7 +156,13 @@ def test_sequences_and_outbox_pages(make_company, company_client, yaprak_runtime
     assert "TAL/" in admin.get("/admin/sequences").get_data(as_text=True)
 
     with yaprak_runtime.db.transaction(acme) as s:
-        queue_mail(s, to=["a@example.com"], template="docs/mail/done", context={"document": None})
+        queue_mail(
+            s,
+            to=["a@example.com"],
+            template="docs/mail/done",
+            context={"document": None},
+            attachments=[("Sipariş <1>.html", b"<script>x</script>", "text/html")],
+        )
     with yaprak_runtime.db.transaction(acme) as s:
         message = s.scalars(__import__("sqlalchemy").select(OutboxMessage)).one()
         message.state, message.last_error, message_id = (
@@ -166,6 +172,21 @@ def test_sequences_and_outbox_pages(make_company, company_client, yaprak_runtime
         )
     listing = admin.get("/admin/outbox?f.state=failed").get_data(as_text=True)
     assert "550 mailbox unavailable" in listing
+    assert "0,00" not in listing  # attempts are counted, not amounts
+    assert f'href="/admin/outbox/{message_id}"' in listing
+    shown = admin.get(f"/admin/outbox/{message_id}")
+    assert shown.status_code == 200
+    text = shown.get_data(as_text=True)
+    assert 'data-field="to">a@example.com<' in text and "550 mailbox unavailable" in text
+    with yaprak_runtime.db.session_for(acme) as s:
+        body = s.get(OutboxMessage, message_id).body_text
+    assert body.strip() and body.strip().splitlines()[0] in text  # the body is readable
+    link = re.search(r'href="([^"]+)" data-attachment="Sipariş &lt;1&gt;.html"', text)
+    assert link, "no attachment link"
+    got = admin.get(link.group(1))
+    assert got.data == b"<script>x</script>"  # as it was attached, and only downloaded:
+    assert got.mimetype == "application/octet-stream"
+    assert got.headers["Content-Disposition"].startswith("attachment;")
     result = admin.post(
         "/admin/outbox/bulk", data={"csrf_token": token, "action": "retry", "ids": [message_id]}
     )
@@ -174,6 +195,9 @@ def test_sequences_and_outbox_pages(make_company, company_client, yaprak_runtime
         assert s.get(OutboxMessage, message_id).state == "queued"
     user = company_client(acme, roles=["user"])
     assert user.get("/admin/outbox").status_code == 403
+    assert user.get(f"/admin/outbox/{message_id}").status_code == 403
+    other = make_company("OTHER", addons=["docs"])
+    assert company_client(other).get(f"/admin/outbox/{message_id}").status_code == 404
     assert user.get("/admin/sequences").status_code == 403
 
 
