@@ -124,7 +124,8 @@ def menu_items(company: Company, user: Any) -> list[MenuItem]:
     ``user`` is the logged-in user (``None`` outside a request). The shell sorts entries by
     ``sequence`` (then label); entries with the same ``group`` become one dropdown in the
     navigation bar, placed where the group's first entry would be. Labels are shown as
-    given: translate them (``_()``) in the implementation.
+    given: translate them (``_()``) in the implementation. Give an entry ``roles=(...)``
+    and only users holding one of them see it (the page itself still checks).
     """
 
 

@@ -11,12 +11,16 @@ from typing import Any
 
 @dataclass(frozen=True)
 class MenuItem:
-    """An entry of the navigation. ``url`` is a path such as ``/sales/orders``."""
+    """An entry of the navigation. ``url`` is a path such as ``/sales/orders``.
+
+    ``roles``: shown only to users holding one of them in the company (core checks, with
+    the roles they imply); empty: to everyone who sees the company."""
 
     label: str
     url: str
     sequence: int = 100  # lower comes first; ties are broken by label
     group: str = ""  # a heading to group entries under, e.g. "Sales"
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -179,33 +179,23 @@ def api_blueprints() -> list[Any]:
     return [api, replenishment]
 
 
-def _may(company: Any, user: Any, role: str) -> bool:
-    from flask import has_request_context
-
-    if not has_request_context():
-        return True
-    from core.auth import has_role
-    from core.web.context import db_session, runtime
-
-    return has_role(db_session(), runtime().kernel, user, company, role)
-
-
 @hookimpl
 def menu_items(company: Any, user: Any) -> list[Any]:
     """The Stock menu, for storekeepers (warehouses for everyone who reads stock)."""
     from core.ui import MenuItem
 
-    if user is not None and not _may(company, user, USER):
-        return []
-    group = _("Stock")
+    entries = [
+        (_("Stock levels"), "/materials/levels"),
+        (_("Stock moves"), "/materials/moves"),
+        (_("New stock move"), "/materials/moves/new"),
+        (_("Inventory counts"), "/materials/counts"),
+        (_("Warehouses"), "/materials/warehouses"),
+        (_("Replenishment"), "/materials/replenishment"),
+        (_("Reorder rules"), "/materials/rules"),
+    ]
     return [
-        MenuItem(_("Stock levels"), "/materials/levels", sequence=50, group=group),
-        MenuItem(_("Stock moves"), "/materials/moves", sequence=51, group=group),
-        MenuItem(_("New stock move"), "/materials/moves/new", sequence=52, group=group),
-        MenuItem(_("Inventory counts"), "/materials/counts", sequence=53, group=group),
-        MenuItem(_("Warehouses"), "/materials/warehouses", sequence=54, group=group),
-        MenuItem(_("Replenishment"), "/materials/replenishment", sequence=55, group=group),
-        MenuItem(_("Reorder rules"), "/materials/rules", sequence=56, group=group),
+        MenuItem(label, url, sequence=50 + n, group=_("Stock"), roles=(USER,))
+        for n, (label, url) in enumerate(entries)
     ]
 
 

@@ -114,31 +114,11 @@ def materials_replenish(session: Any, proposals: list[Any], user: Any) -> list[A
 def menu_items(company: Any, user: Any) -> list[Any]:
     from core.ui import MenuItem
 
-    if user is not None and not _may_see(company, user):
-        return []
-    group = _("Purchasing")
+    group, roles = _("Purchasing"), ("purchasing.user",)
     return [
-        MenuItem(_("Requisitions"), "/purchasing/requisitions", sequence=50, group=group),
-        MenuItem(
-            _("Waiting for my approval"),
-            "/purchasing/approvals",
-            sequence=51,
-            group=group,
-        ),
+        MenuItem(_("Requisitions"), "/purchasing/requisitions", 50, group, roles),
+        MenuItem(_("Waiting for my approval"), "/purchasing/approvals", 51, group, roles),
     ]
-
-
-def _may_see(company: Any, user: Any) -> bool:
-    """The Purchasing menu for people with a purchasing role (the pages answer 403 to the
-    others)."""
-    from flask import has_request_context
-
-    if not has_request_context():
-        return True
-    from core.auth import has_role
-    from core.web.context import db_session, runtime
-
-    return has_role(db_session(), runtime().kernel, user, company, "purchasing.user")
 
 
 @hookimpl

@@ -217,35 +217,17 @@ def api_blueprints() -> list[Any]:
     return [api]
 
 
-def _may_see_sales(company: Any, user: Any) -> bool:
-    """The Sales menu for people with a sales role (the pages answer 403 to the others)."""
-    from flask import has_request_context
-
-    if not has_request_context():
-        return True
-    from core.auth import has_role
-    from core.web.context import db_session, runtime
-
-    session, kernel = db_session(), runtime().kernel
-    return any(
-        has_role(session, kernel, user, company, role)
-        for role in ("sales.user", "sales.accountant")
-    )
-
-
 @hookimpl
 def menu_items(company: Any, user: Any) -> list[Any]:
     from core.ui import MenuItem
 
-    if user is not None and not _may_see_sales(company, user):
-        return []
-    group = _("Sales")
+    group, roles = _("Sales"), ("sales.user", "sales.accountant")
     return [
-        MenuItem(_("Quotes"), "/sales/quotes", sequence=40, group=group),
-        MenuItem(_("Orders"), "/sales/orders", sequence=41, group=group),
-        MenuItem(_("Deliveries"), "/sales/deliveries", sequence=42, group=group),
-        MenuItem(_("Invoices"), "/sales/invoices", sequence=43, group=group),
-        MenuItem(_("Payments"), "/sales/payments", sequence=44, group=group),
+        MenuItem(_("Quotes"), "/sales/quotes", sequence=40, group=group, roles=roles),
+        MenuItem(_("Orders"), "/sales/orders", sequence=41, group=group, roles=roles),
+        MenuItem(_("Deliveries"), "/sales/deliveries", sequence=42, group=group, roles=roles),
+        MenuItem(_("Invoices"), "/sales/invoices", sequence=43, group=group, roles=roles),
+        MenuItem(_("Payments"), "/sales/payments", sequence=44, group=group, roles=roles),
     ]
 
 

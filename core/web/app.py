@@ -272,6 +272,11 @@ def _shell_context(runtime: Runtime) -> dict[str, Any]:
         from core.web.views import core_menu
 
         addons = hooks().gather("menu_items", company=company, user=user)
+        if any(item.roles for item in addons):
+            from core.auth import roles_of
+
+            held = roles_of(db_session(), runtime.kernel, user, company)
+            addons = [i for i in addons if not i.roles or any(r in held for r in i.roles)]
         shell["yaprak_menu"] = by_sequence(core_menu(user, company) + addons)
         shell["yaprak_nav"] = menu_tree(shell["yaprak_menu"])
     if user is not None:

@@ -92,6 +92,20 @@ def test_groups_become_dropdowns_and_the_current_page_is_marked(companies, compa
     assert '<a class="dropdown-item" href="/beta/about">About beta</a>' in page
 
 
+def test_an_entry_with_roles_is_shown_only_to_their_holders(companies, company_client):
+    _, betaco = companies
+
+    def menu(roles):
+        page = company_client(betaco, roles=roles).get("/beta/notes").get_data(as_text=True)
+        return page[page.index('id="yaprak-menu"') : page.index("</nav>")]
+
+    assert "Beta for managers" in menu(["admin"])  # admin implies every role
+    assert "Beta for managers" in menu(["alpha.manager"])
+    plain = menu(["user"])
+    assert "Beta for managers" not in plain and "Thing notes" in plain
+    assert "Beta for managers" not in menu(["alpha.clerk"])  # implied by, not implying
+
+
 def test_the_company_switcher_is_only_for_users_of_several_companies(
     companies, company_client, make_user, yaprak_app
 ):
