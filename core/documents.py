@@ -14,6 +14,7 @@ Field changes of documents (and of their lines, which name their document in
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date as date_type
 from datetime import datetime
 from decimal import Decimal
@@ -30,6 +31,7 @@ from sqlalchemy.orm import (
 )
 
 from core.db import Base, CompanyOwned, Timestamped, utcnow
+from core.i18n import N_
 from core.kernel.errors import KernelError
 from core.money import round_money, to_decimal
 from core.types import Money, Quantity, UnitPrice, UTCDateTime
@@ -472,6 +474,28 @@ def _hold_inserted(session: Session, _context: Any) -> None:
 
 
 # ----------------------------------------------------------------------------- transitions
+# -- documents whose steps belong to their add-on's services ----------------------------------
+# A step of such a document does more than change its state (accepting a quote makes its
+# order, posting a receipt moves stock). Core's generic workflow buttons and action routes
+# leave these documents alone (``__generic_actions__ = False``), and ``transition()`` refuses
+# any step of theirs that does not come through ``service_transition`` - from whatever code -
+# so the step's work is never skipped. Approval decisions (core's engine) stay open to all.
+_IN_SERVICE: ContextVar[bool] = ContextVar("yaprak_in_service", default=False)
+SERVICE_ONLY = N_("use the document's own buttons for this action")
+
+
+def service_transition(
+    session: Session, document: Document, action: str, user: User | None, **kwargs: Any
+) -> Document:
+    """``transition()`` from the service that owns the step (the only way to move a document
+    with ``__generic_actions__ = False``; the same arguments)."""
+    token = _IN_SERVICE.set(True)
+    try:
+        return transition(session, document, action, user, **kwargs)
+    finally:
+        _IN_SERVICE.reset(token)
+
+
 def transition(
     session: Session,
     document: Document,
@@ -494,6 +518,8 @@ def transition(
         session.info[USER_KEY] = user.id
     workflow = workflow_for(session, document)
     step = check_transition(session, workflow, document, action, user, company, system=system)
+    if not document.__generic_actions__ and step.approval is None and not _IN_SERVICE.get():
+        raise Veto(SERVICE_ONLY)
     before = document.state
     # No savepoint of its own (it was one until the sales benchmark showed what it costs: two
     # statements and a flush per state change, about a fifth of a sales order's statements).

@@ -39,9 +39,29 @@ def roles() -> list[Role]:
             implies=("purchasing.user",),
         ),
         Role(
+            "purchasing.buyer",
+            "Buyer: makes, confirms and sends purchase orders",
+            implies=("purchasing.user",),
+        ),
+        Role(
+            "purchasing.receiver",
+            "Storekeeper: receives goods against purchase orders",
+            implies=("purchasing.user", "materials.user"),
+        ),
+        Role(
+            "purchasing.accountant",
+            "Accounts payable: vendor invoices and payments",
+            implies=("purchasing.user",),
+        ),
+        Role(
             "purchasing.manager",
             "Purchasing manager: everything in purchasing",
-            implies=("purchasing.approver",),
+            implies=(
+                "purchasing.approver",
+                "purchasing.buyer",
+                "purchasing.receiver",
+                "purchasing.accountant",
+            ),
         ),
     ]
 

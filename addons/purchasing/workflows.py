@@ -67,4 +67,131 @@ REQUISITION: dict[str, Any] = {
     },
 }
 
-WORKFLOWS = [REQUISITION]
+# Purchase orders, receipts, vendor invoices and payments change state through the services
+# (``__generic_actions__ = False``; ``core.documents.service_transition``): confirming an
+# order mails it to the vendor, posting a receipt moves stock, posting an invoice fixes what
+# is owed.
+ORDER: dict[str, Any] = {
+    "document_type": "purchasing.order",
+    "states": ["draft", "confirmed", "done", "cancelled"],
+    "initial": "draft",
+    "transitions": [
+        {
+            "name": "confirm",
+            "label": "Confirm",
+            "from": ["draft"],
+            "to": "confirmed",
+            "role": "purchasing.buyer",
+            "number": True,
+            "guards": [
+                {
+                    "field": "amount_total",
+                    "op": ">",
+                    "value": "0",
+                    "message": "an order needs at least one line with an amount",
+                }
+            ],
+        },
+        {"name": "done", "from": ["confirmed"], "to": "done", "role": "purchasing.buyer"},
+        {
+            "name": "cancel",
+            "label": "Cancel",
+            "from": ["draft", "confirmed"],
+            "to": "cancelled",
+            "role": "purchasing.buyer",
+        },
+        {
+            "name": "reopen",
+            "label": "Back to draft",
+            "from": ["cancelled"],
+            "to": "draft",
+            "role": "purchasing.buyer",
+        },
+    ],
+}
+
+RECEIPT: dict[str, Any] = {
+    "document_type": "purchasing.receipt",
+    "states": ["draft", "done", "cancelled"],
+    "initial": "draft",
+    "transitions": [
+        {
+            "name": "post",
+            "label": "Receive",
+            "from": ["draft"],
+            "to": "done",
+            "role": "purchasing.receiver",
+            "number": True,
+        },
+        {"name": "cancel", "from": ["draft"], "to": "cancelled", "role": "purchasing.receiver"},
+    ],
+}
+
+# A vendor invoice is checked against its order and receipts (the three-way match) when it
+# is submitted: ``price_excess`` is the amount its prices are over the order's beyond the
+# company's tolerance. Zero: the invoice posts at once; more: ``purchasing.approver`` decides.
+INVOICE: dict[str, Any] = {
+    "document_type": "purchasing.invoice",
+    "states": ["draft", "submitted", "posted", "rejected", "cancelled"],
+    "initial": "draft",
+    "transitions": [
+        {
+            "name": "submit",
+            "label": "Post",
+            "from": ["draft"],
+            "to": "submitted",
+            "role": "purchasing.accountant",
+            "number": True,
+        },
+        {"name": "approve", "from": ["submitted"], "to": "posted", "approval": "complete"},
+        {"name": "reject", "from": ["submitted"], "to": "rejected", "approval": "reject"},
+        {
+            "name": "cancel",
+            "label": "Cancel",
+            "from": ["draft", "rejected"],
+            "to": "cancelled",
+            "role": "purchasing.accountant",
+        },
+        {
+            "name": "reopen",
+            "label": "Back to draft",
+            "from": ["rejected"],
+            "to": "draft",
+            "role": "purchasing.accountant",
+        },
+    ],
+    "approval": {
+        "amount_field": "price_excess",
+        "bands": [
+            {"up_to": "0.00", "chain": []},
+            {"up_to": None, "chain": ["purchasing.approver"]},
+        ],
+        "accumulate_days": 0,
+        "reset_fields": ["amount_total", "price_excess"],
+    },
+}
+
+PAYMENT: dict[str, Any] = {
+    "document_type": "purchasing.payment",
+    "states": ["draft", "posted", "cancelled"],
+    "initial": "draft",
+    "transitions": [
+        {
+            "name": "post",
+            "label": "Post",
+            "from": ["draft"],
+            "to": "posted",
+            "role": "purchasing.accountant",
+            "number": True,
+        },
+        {
+            "name": "cancel",
+            "label": "Cancel",
+            "from": ["draft", "posted"],
+            "to": "cancelled",
+            "role": "purchasing.accountant",
+        },
+    ],
+}
+
+WORKFLOWS = [REQUISITION, ORDER, RECEIPT, INVOICE, PAYMENT]

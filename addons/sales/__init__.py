@@ -10,6 +10,6 @@ product when an invoice is posted).
 Pages in ``views`` (lists and record pages under ``/sales/``, the document buttons posting to
 ``/sales/<kind>/<id>/act/<action>``), the JSON API in ``api`` (``/api/v1/sales/...``, each
 action at ``POST /<documents>/<id>/<action>``). A sales document changes state only through
-its service: ``workflows.service_transition``; core's generic workflow actions are refused
-by ``before_transition`` (they would skip the work that goes with the state).
+its service (``core.documents.service_transition``); core refuses any other transition of a
+document with ``__generic_actions__ = False`` (it would skip the work that goes with the state).
 """

@@ -266,16 +266,3 @@ def document_actions(document: Any, user: Any) -> list[Any]:
     from .views import document_actions as actions
 
     return actions(document, user)
-
-
-@hookimpl
-def before_transition(document: Any, action: str, user: Any) -> None:
-    """A sales document changes state only through its service (the page's buttons, the
-    API's action routes, scripts): core's generic workflow actions would skip the work that
-    goes with the state (the order of an accepted quote, the costs of a posted invoice)."""
-    from core.documents import Veto
-
-    from .workflows import from_service
-
-    if not from_service(document):
-        raise Veto(_("use the document's own buttons for this action"))

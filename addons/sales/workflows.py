@@ -4,7 +4,6 @@ services in this package, which call ``core.documents.transition`` for the state
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any
 
 QUOTE: dict[str, Any] = {
@@ -107,28 +106,9 @@ PAYMENT: dict[str, Any] = {
 WORKFLOWS = [QUOTE, ORDER, DELIVERY, INVOICE, PAYMENT]
 
 
-# -- transitions go through the services -----------------------------------------------------
-# A step of a sales document does more than change its state (accepting a quote makes its
-# order, posting an invoice freezes its costs). Core's generic workflow buttons and action
-# routes leave these documents alone (``__generic_actions__ = False`` on the models); the
-# services mark their own transitions here, and the ``before_transition`` hook refuses any
-# other ``transition()`` on a sales document, from whatever code, so the step's work is never
-# skipped.
-_IN_SERVICE: ContextVar[bool] = ContextVar("sales_in_service", default=False)
-DOCUMENT_TYPES = frozenset(w["document_type"] for w in WORKFLOWS)
+# Their steps go through the services (``core.documents.service_transition``; the models say
+# ``__generic_actions__ = False``): accepting a quote makes its order, posting an invoice
+# freezes its costs.
+from core.documents import service_transition  # noqa: E402  (re-exported for the services)
 
-
-def service_transition(session: Any, document: Any, action: str, user: Any, **kwargs: Any) -> Any:
-    """``core.documents.transition`` from a sales service (allowed by ``before_transition``)."""
-    from core.documents import transition
-
-    token = _IN_SERVICE.set(True)
-    try:
-        return transition(session, document, action, user, **kwargs)
-    finally:
-        _IN_SERVICE.reset(token)
-
-
-def from_service(document: Any) -> bool:
-    """False for a sales document's transition that does not come from a sales service."""
-    return _IN_SERVICE.get() or getattr(document, "__document_type__", "") not in DOCUMENT_TYPES
+__all__ = ["WORKFLOWS", "service_transition"]
