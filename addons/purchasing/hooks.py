@@ -82,6 +82,20 @@ def before_transition(document: Any, action: str, user: Any) -> None:
 
 
 @hookimpl
+def after_transition(document: Any, action: str, user: Any) -> None:
+    """A vendor invoice reaching ``posted`` (at once, or when its approval completes, by
+    whatever route) counts on its order and becomes owed (``invoices.on_posted``)."""
+    if getattr(document, "__document_type__", "") == "purchasing.invoice" and (
+        document.state == "posted"
+    ):
+        from core.db import session_of
+
+        from .invoices import on_posted
+
+        on_posted(session_of(document), document)
+
+
+@hookimpl
 def materials_incoming(session: Any) -> list[Any]:
     """Requisition lines as the replenishment report counts them: draft and submitted
     requisitions as ``requested``, approved ones as ``on_order`` (what is not ordered yet:
