@@ -159,6 +159,8 @@ def menu_items(company: Any, user: Any) -> list[Any]:
             sequence=51,
             group=group,
         ),
+        MenuItem(_("Receipts"), "/purchasing/receipts", sequence=54, group=group),
+        MenuItem(_("Vendor invoices"), "/purchasing/invoices", sequence=55, group=group),
     ]
 
 
@@ -176,14 +178,30 @@ def _may_see(company: Any, user: Any) -> bool:
 
 
 @hookimpl
+def document_actions(document: Any, user: Any) -> list[Any]:
+    """The buttons of receipts and vendor invoices, and the order's *Receive* and *Create
+    vendor invoice* (pages choosing the quantities)."""
+    from . import invoice_views, receipt_views
+
+    return [
+        *receipt_views.document_actions(document, user),
+        *invoice_views.document_actions(document, user),
+    ]
+
+
+@hookimpl
 def addon_blueprints() -> list[Any]:
+    from .invoice_views import bp as invoice_pages
+    from .receipt_views import bp as receipt_pages
     from .views import bp
 
-    return [bp]
+    return [bp, receipt_pages, invoice_pages]
 
 
 @hookimpl
 def api_blueprints() -> list[Any]:
     from .api import api
+    from .invoice_api import api as invoice_api
+    from .receipt_api import api as receipt_api
 
-    return [api]
+    return [api, receipt_api, invoice_api]

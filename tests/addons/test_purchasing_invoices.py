@@ -263,3 +263,177 @@ def test_another_companys_order_is_not_found(world, make_company, yaprak_runtime
     with yaprak_runtime.db.session_for(other.id) as s:
         assert s.get(PurchasingOrder, order_id) is None
         assert s.get(Company, other.id) is not None
+
+
+# ----------------------------------------------------------------------------- web and API
+def _company(world):
+    with world.runtime.db.Session() as s:
+        found = s.get(Company, world.company_id)
+        s.expunge(found)
+        return found
+
+
+@pytest.fixture
+def clients(world, company_client):
+    company = _company(world)
+    return {
+        name: company_client(company, roles=[], email=f"{name}@alim.test")
+        for name in ("acct", "appr", "recv", "req")
+    }
+
+
+def _ok(response, status=200):
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    return response.get_json()
+
+
+def _count(world):
+    from sqlalchemy import func
+
+    with world.session() as s:
+        return s.scalar(select(func.count()).select_from(PurchasingInvoice))
+
+
+def test_vendor_invoices_through_the_api(world, clients, make_company, company_client):
+    w, acct, appr = world, clients["acct"], clients["appr"]
+    set_tolerances(w, price="5")
+    order_id = make_order(w, [(w.product_id, "10", "7.50", "10")])
+    receive(w, order_id, {0: "4"})
+    with w.session() as s:
+        line_id = s.get(PurchasingOrder, order_id).lines[0].id
+    url = f"/api/v1/purchasing/orders/{order_id}/invoice"
+    over = acct.post(url, json={"lines": [{"line_id": line_id, "quantity": "5"}]})
+    assert over.status_code == 400
+    assert over.get_json()["errors"] == {"quantities": {str(line_id): [OVER]}}
+    assert _count(w) == 0
+    assert clients["recv"].post(url, json={}).status_code == 403
+    made = _ok(acct.post(url))
+    assert (made["state"], made["amount_total"], made["order_id"]) == ("draft", "32.40", order_id)
+    invoice_url = f"/api/v1/purchasing/invoices/{made['id']}"
+    row = made["lines"][0]
+    assert (row["quantity"], row["unit_price"], row["order_price"]) == ("4.000", "6.7500", "6.7500")
+    bad = acct.patch(invoice_url, json={"lines": [{"id": row["id"], "quantity": "-4"}]})
+    assert bad.status_code == 400
+    assert bad.get_json()["errors"] == {"lines": {"0": {"quantity": ["must be more than zero"]}}}
+    changed = _ok(
+        acct.patch(
+            invoice_url,
+            json={
+                "vendor_number": "DC-2026-118",
+                "lines": [{"id": row["id"], "quantity": "4", "unit_price": "7.50"}],
+            },
+        )
+    )
+    assert changed["amount_total"] == "36.00" and changed["vendor_number"] == "DC-2026-118"
+    submitted = _ok(acct.post(f"{invoice_url}/post"))
+    assert (submitted["state"], submitted["price_excess"]) == ("submitted", "3.00")
+    assert submitted["number"].startswith("ALF-")
+    assert acct.post(f"{invoice_url}/approve", json={"comment": "x"}).status_code == 409
+    assert appr.post(f"{invoice_url}/reject", json={}).status_code == 409  # a reason is needed
+    posted = _ok(appr.post(f"{invoice_url}/approve", json={"comment": "Zam yazısı var"}))
+    assert (posted["state"], posted["amount_residual"], posted["payment_state"]) == (
+        "posted",
+        "36.00",
+        "not_paid",
+    )
+    assert posted["due_date"] is not None
+    assert appr.post(f"{invoice_url}/approve", json={}).status_code == 409
+    assert order_lines(w, order_id) == [(D("4"), D("4"))]
+    found = _ok(acct.get("/api/v1/purchasing/invoices?f.state=posted"))
+    assert [r["id"] for r in found["items"]] == [made["id"]]
+    other = make_company("BASKA", addons=["purchasing"])
+    stranger = company_client(other, roles=["purchasing.manager"])
+    assert stranger.get(invoice_url).status_code == 404
+    assert stranger.post(f"{invoice_url}/approve", json={}).status_code == 404
+    assert stranger.post(url, json={}).status_code == 404
+
+
+def test_api_bad_input_rejection_and_free_invoices(world, clients):
+    w, acct, appr = world, clients["acct"], clients["appr"]
+    bad = acct.post(
+        "/api/v1/purchasing/invoices",
+        json={"partner_id": w.vendor_id, "lines": [{"description": "Nakliye", "quantity": "0"}]},
+    )
+    assert bad.status_code == 400
+    assert bad.get_json()["errors"] == {"lines": {"0": {"quantity": ["must be more than zero"]}}}
+    unknown = acct.post(
+        "/api/v1/purchasing/invoices",
+        json={"partner_id": 999999, "lines": [{"description": "X", "quantity": "1"}]},
+    )
+    assert unknown.status_code == 400 and "partner_id" in unknown.get_json()["errors"]
+    assert _count(w) == 0
+    free = _ok(
+        acct.post(
+            "/api/v1/purchasing/invoices",
+            json={
+                "partner_id": w.vendor_id,
+                "vendor_number": "K-1",
+                "lines": [{"description": "Kira", "quantity": "1", "unit_price": "1000"}],
+            },
+        ),
+        201,
+    )
+    posted = _ok(acct.post(f"/api/v1/purchasing/invoices/{free['id']}/post"))
+    assert (posted["state"], posted["amount_residual"]) == ("posted", "1200.00")
+    # over the price with no tolerance: waits; rejected through core's generic action route
+    order_id = make_order(w, [(w.product_id, "2", "5")])
+    receive(w, order_id)
+    invoice_id = draft(w, order_id, prices={0: "5.10"}, number="R-1")
+    assert submit(w, invoice_id) == "submitted"
+    url = f"/api/v1/purchasing/invoices/{invoice_id}"
+    assert appr.post(f"{url}/actions/reject", json={}).status_code == 409
+    rejected = _ok(appr.post(f"{url}/actions/reject", json={"comment": "Fiyat yanlış"}))
+    assert rejected["state"] == "rejected"
+    assert _ok(acct.post(f"{url}/reopen"))["state"] == "draft"
+    assert _ok(acct.post(f"{url}/cancel"))["state"] == "cancelled"
+    assert order_lines(w, order_id) == [(D("2"), D("0"))]
+
+
+def test_invoice_pages_buttons_and_pdf(world, clients):
+    import io
+
+    from pypdf import PdfReader
+
+    w, acct = world, clients["acct"]
+    order_id = make_order(w, [(w.product_id, "10", "5")])
+    receive(w, order_id, {0: "6"})
+    with w.session() as s:
+        line_id = s.get(PurchasingOrder, order_id).lines[0].id
+    token = acct.csrf_token()
+    assert acct.get(f"/purchasing/order/{order_id}/invoice").status_code == 200
+    refused = acct.post(
+        f"/purchasing/order/{order_id}/invoice", data={"csrf_token": token, f"pick-{line_id}": "7"}
+    )
+    assert refused.status_code == 400 and _count(w) == 0
+    made = acct.post(
+        f"/purchasing/order/{order_id}/invoice", data={"csrf_token": token, f"pick-{line_id}": "6"}
+    )
+    assert made.status_code == 302
+    with w.session() as s:
+        invoice = s.scalars(select(PurchasingInvoice)).one()
+        invoice_id, row_id = invoice.id, invoice.lines[0].id
+    page = acct.get(f"/purchasing/invoices/{invoice_id}")
+    assert page.status_code == 200
+    assert f"/purchasing/invoice/{invoice_id}/act/post" in page.get_data(as_text=True)
+    saved = acct.post(
+        f"/purchasing/invoices/{invoice_id}",
+        data={
+            "csrf_token": token,
+            "partner_id": str(w.vendor_id),
+            "vendor_number": "DC-77",
+            "lines-0-id": str(row_id),
+            "lines-0-quantity": "6",
+            "lines-0-unit_price": "5",
+            "lines-0-tax_rate": "20",
+        },
+    )
+    assert saved.status_code in (200, 302), saved.get_data(as_text=True)[:2000]
+    posted = acct.post(f"/purchasing/invoice/{invoice_id}/act/post", data={"csrf_token": token})
+    assert posted.status_code == 302
+    assert read(w, invoice_id)["state"] == "posted"
+    assert acct.get("/purchasing/invoices").status_code == 200
+    pdf = acct.get(f"/documents/purchasing.invoice/{invoice_id}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "ALF-" in text and "DC-77" in text and "Demir Çelik" in text
+    assert "36,00" in text  # 6 x 5 = 30 + KDV 6

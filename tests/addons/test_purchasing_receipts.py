@@ -209,3 +209,123 @@ def test_two_receivers_at_once_do_not_over_receive(world, yaprak_runtime):
     assert sorted(outcomes) == ["ValidationError", "done"], outcomes
     assert order_lines(w, order_id) == [(D("10"), D("0"))]
     assert stock(w, w.product_id)[:2] == (D("10"), D("10"))
+
+
+# ----------------------------------------------------------------------------- web and API
+def _company(world):
+    from core.models import Company
+
+    with world.runtime.db.Session() as s:
+        found = s.get(Company, world.company_id)
+        s.expunge(found)
+        return found
+
+
+@pytest.fixture
+def clients(world, company_client):
+    company = _company(world)
+    return {
+        name: company_client(company, roles=[], email=f"{name}@alim.test")
+        for name in ("recv", "acct", "req")
+    }
+
+
+def _ok(response, status=200):
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    return response.get_json()
+
+
+def _count(world):
+    with world.session() as s:
+        return s.scalar(select(func.count()).select_from(PurchasingReceipt))
+
+
+def test_receipts_through_the_api(world, clients, make_company, company_client):
+    w, recv = world, clients["recv"]
+    order_id = make_order(w, [(w.product_id, "10", "7.50", "10"), (w.bare_id, "2", "12")])
+    with w.session() as s:
+        line_ids = [line.id for line in s.get(PurchasingOrder, order_id).lines]
+    url = f"/api/v1/purchasing/orders/{order_id}/receive"
+    bad = recv.post(url, json={"lines": [{"line_id": line_ids[0], "quantity": "-1"}]})
+    assert bad.status_code == 400
+    assert bad.get_json()["errors"] == {"lines": {"0": {"quantity": ["must be more than zero"]}}}
+    over = recv.post(url, json={"lines": [{"line_id": line_ids[0], "quantity": "11"}]})
+    assert over.status_code == 400
+    assert over.get_json()["errors"] == {"quantities": {str(line_ids[0]): [TOO_MUCH]}}
+    assert _count(w) == 0  # nothing written
+    assert clients["req"].post(url, json={}).status_code == 403  # not a receiver
+    made = _ok(recv.post(url, json={"lines": [{"line_id": line_ids[0], "quantity": "4"}]}))
+    assert (made["state"], made["number"], made["order_id"]) == ("draft", None, order_id)
+    assert [(r["order_line_id"], r["quantity"]) for r in made["lines"]] == [(line_ids[0], "4.000")]
+    receipt_url = f"/api/v1/purchasing/receipts/{made['id']}"
+    line = made["lines"][0]
+    bad = recv.patch(receipt_url, json={"lines": [{"id": line["id"], "quantity": "0"}]})
+    assert bad.status_code == 400
+    assert bad.get_json()["errors"] == {"lines": {"0": {"quantity": ["must be more than zero"]}}}
+    changed = _ok(
+        recv.patch(
+            receipt_url,
+            json={"vendor_reference": "IRS-1", "lines": [{"id": line["id"], "quantity": "5"}]},
+        )
+    )
+    assert changed["vendor_reference"] == "IRS-1" and changed["lines"][0]["quantity"] == "5.000"
+    posted = _ok(recv.post(f"{receipt_url}/post"))
+    assert posted["state"] == "done" and posted["number"].startswith("MKB-")
+    assert posted["lines"][0]["unit_cost"] == "6.7500" and posted["lines"][0]["move_id"]
+    assert recv.post(f"{receipt_url}/post").status_code == 409
+    assert recv.post(f"{receipt_url}/cancel").status_code == 409
+    assert stock(w, w.product_id)[0] == D("5")
+    found = _ok(recv.get("/api/v1/purchasing/receipts?f.state=done"))
+    assert [r["id"] for r in found["items"]] == [made["id"]]
+    # the rest: a second receipt, then cancelled
+    rest = _ok(recv.post(url))
+    assert [r["quantity"] for r in rest["lines"]] == ["5.000", "2.000"]
+    cancelled = _ok(recv.post(f"/api/v1/purchasing/receipts/{rest['id']}/cancel"))
+    assert cancelled["state"] == "cancelled"
+    other = make_company("BASKA", addons=["purchasing"])
+    stranger = company_client(other, roles=["purchasing.manager"])
+    assert stranger.get(receipt_url).status_code == 404
+    assert stranger.post(f"{receipt_url}/post").status_code == 404
+    assert stranger.post(url, json={}).status_code == 404
+
+
+def test_receipt_pages_buttons_and_pdf(world, clients):
+    import io
+
+    from pypdf import PdfReader
+
+    w, recv = world, clients["recv"]
+    order_id = make_order(w, [(w.product_id, "10", "5")])
+    token = recv.csrf_token()
+    picker = recv.get(f"/purchasing/order/{order_id}/receive")
+    assert picker.status_code == 200
+    with w.session() as s:
+        line_id = s.get(PurchasingOrder, order_id).lines[0].id
+    refused = recv.post(
+        f"/purchasing/order/{order_id}/receive",
+        data={"csrf_token": token, f"pick-{line_id}": "12"},
+    )
+    assert refused.status_code == 400 and _count(w) == 0
+    made = recv.post(
+        f"/purchasing/order/{order_id}/receive",
+        data={"csrf_token": token, f"pick-{line_id}": "3"},
+    )
+    assert made.status_code == 302
+    with w.session() as s:
+        receipt = s.scalars(select(PurchasingReceipt)).one()
+        receipt_id = receipt.id
+    page = recv.get(f"/purchasing/receipts/{receipt_id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"/purchasing/receipt/{receipt_id}/act/post" in text
+    assert recv.get("/purchasing/receipts").status_code == 200
+    posted = recv.post(f"/purchasing/receipt/{receipt_id}/act/post", data={"csrf_token": token})
+    assert posted.status_code == 302
+    assert order_lines(w, order_id) == [(D("3"), D("0"))]
+    pdf = recv.get(f"/documents/purchasing.receipt/{receipt_id}.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "MKB-" in text and "Demir Çelik" in text and "IRS" not in text
+    print(text)
+    menu = recv.get("/").get_data(as_text=True)
+    assert "/purchasing/receipts" in menu and "/purchasing/invoices" in menu
