@@ -437,3 +437,19 @@ def test_invoice_pages_buttons_and_pdf(world, clients):
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "ALF-" in text and "DC-77" in text and "Demir Çelik" in text
     assert "36,00" in text  # 6 x 5 = 30 + KDV 6
+    assert "Alış faturası ALF-" in text and "Açık tutar: 36,00" in text
+    # over the order's price: the approver sees core's approval buttons on the page
+    receive(w, order_id)
+    waiting = draft(w, order_id, prices={0: "6"}, number="DC-78")
+    assert submit(w, waiting) == "submitted"
+    appr = clients["appr"]
+    text = appr.get(f"/purchasing/invoices/{waiting}").get_data(as_text=True)
+    assert f"/records/purchasing.invoice/{waiting}/actions/approve" in text
+    assert f"/purchasing/invoice/{waiting}/act/post" not in text
+    approved = appr.post(
+        f"/records/purchasing.invoice/{waiting}/actions/approve",
+        data={"csrf_token": appr.csrf_token(), "comment": "Tamam"},
+    )
+    assert approved.status_code == 302
+    assert read(w, waiting)["state"] == "posted"
+    assert order_status(w, order_id) == ("done", "full", "full")
