@@ -82,6 +82,20 @@ def before_transition(document: Any, action: str, user: Any) -> None:
 
 
 @hookimpl
+def after_transition(document: Any, action: str, user: Any) -> None:
+    """A vendor invoice reaching ``posted`` (at once, or when its approval completes, by
+    whatever route) counts on its order and becomes owed (``invoices.on_posted``)."""
+    if getattr(document, "__document_type__", "") == "purchasing.invoice" and (
+        document.state == "posted"
+    ):
+        from core.db import session_of
+
+        from .invoices import on_posted
+
+        on_posted(session_of(document), document)
+
+
+@hookimpl
 def materials_incoming(session: Any) -> list[Any]:
     """Requisition lines as the replenishment report counts them: draft and submitted
     requisitions as ``requested``, approved ones as ``on_order`` (what is not ordered yet:
@@ -138,18 +152,36 @@ def menu_items(company: Any, user: Any) -> list[Any]:
     return [
         MenuItem(_("Requisitions"), "/purchasing/requisitions", 50, group, roles),
         MenuItem(_("Waiting for my approval"), "/purchasing/approvals", 51, group, roles),
+        MenuItem(_("Receipts"), "/purchasing/receipts", 54, group, roles),
+        MenuItem(_("Vendor invoices"), "/purchasing/invoices", 55, group, roles),
+    ]
+
+
+@hookimpl
+def document_actions(document: Any, user: Any) -> list[Any]:
+    """The buttons of receipts and vendor invoices, and the order's *Receive* and *Create
+    vendor invoice* (pages choosing the quantities)."""
+    from . import invoice_views, receipt_views
+
+    return [
+        *receipt_views.document_actions(document, user),
+        *invoice_views.document_actions(document, user),
     ]
 
 
 @hookimpl
 def addon_blueprints() -> list[Any]:
+    from .invoice_views import bp as invoice_pages
+    from .receipt_views import bp as receipt_pages
     from .views import bp
 
-    return [bp]
+    return [bp, receipt_pages, invoice_pages]
 
 
 @hookimpl
 def api_blueprints() -> list[Any]:
     from .api import api
+    from .invoice_api import api as invoice_api
+    from .receipt_api import api as receipt_api
 
-    return [api]
+    return [api, receipt_api, invoice_api]
