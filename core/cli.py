@@ -1467,14 +1467,27 @@ def i18n_update(ctx: click.Context, addon: str | None) -> None:
 @click.option("--addon", default=None, help="An add-on's catalogue instead of core's.")
 @click.pass_context
 def i18n_check(ctx: click.Context, addon: str | None) -> None:
-    """List strings the Turkish catalogue does not translate (exit 1 if any)."""
-    from core.i18n_catalog import missing
+    """List strings the Turkish catalogue does not translate, and texts that two catalogues
+    (core's and the installed add-ons') translate differently (exit 1 if any)."""
+    from core.i18n_catalog import conflicts, missing
 
     gaps = missing(_package_dir(ctx, addon), "tr")
     for gap in gaps:
         click.echo(f"{gap.reason}: {gap.msgid!r} ({gap.location})")
+    kernel = _state(ctx).runtime.kernel
+    packages = {"core": _package_dir(ctx, None)}
+    packages.update({name: spec.path for name, spec in sorted(kernel.available.items())})
+    clashes = [c for c in conflicts(packages, "tr") if addon is None or addon in c.translations]
+    for clash in clashes:
+        ways = "; ".join(f"{owner}: {text!r}" for owner, text in clash.translations.items())
+        click.echo(f"translated differently: {clash.msgid!r} ({ways})")
     if gaps:
         _fail(f"{len(gaps)} string(s) lack a Turkish translation")
+    if clashes:
+        _fail(
+            f"{len(clashes)} text(s) translated differently by two catalogues: give the "
+            "different meanings different English texts"
+        )
     click.echo("Turkish catalogue complete.")
 
 

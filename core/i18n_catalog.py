@@ -4,7 +4,9 @@
 ``lazy_gettext`` string from the package's Python files and Jinja templates, merges them
 into ``translations/<lang>/LC_MESSAGES/messages.po`` (new strings appear untranslated,
 strings that left the code are dropped) and compiles ``messages.mo``. ``yaprak i18n check``
-lists what the Turkish catalogue lacks; the test suite runs the same check.
+lists what the Turkish catalogue lacks and, for core with every installed add-on, texts two
+catalogues translate differently (one merged catalogue answers for all); the test suite runs
+the same checks.
 """
 
 from __future__ import annotations
@@ -98,6 +100,37 @@ class Missing:
     msgid: str
     location: str
     reason: str  # "not in catalogue", "untranslated", "fuzzy", "not compiled"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One English text translated differently by two catalogues."""
+
+    msgid: str
+    translations: dict[str, str]  # owner -> its translation
+
+
+def conflicts(packages: dict[str, Path], language: str = "tr") -> list[Conflict]:
+    """Texts that several catalogues (core's, each add-on's: ``{owner: package folder}``)
+    translate differently. The catalogues are merged into one per request, so only one of
+    the translations would ever be shown, whichever loaded last: give the different meanings
+    different English texts ("Goods receipt" for a document, "Receipt" for a kind of move)."""
+    seen: dict[tuple[str, str | None], dict[str, str]] = {}
+    for owner, folder in packages.items():
+        path = po_path(folder / "translations", language)
+        if not path.is_file():
+            continue
+        for message in read_catalog(path, language):
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            msgid = message.id if isinstance(message.id, str) else message.id[0]
+            text = message.string if isinstance(message.string, str) else message.string[0]
+            seen.setdefault((msgid, message.context), {})[owner] = text
+    return [
+        Conflict(msgid, found)
+        for (msgid, _context), found in sorted(seen.items(), key=lambda item: item[0][0])
+        if len(set(found.values())) > 1
+    ]
 
 
 def missing(

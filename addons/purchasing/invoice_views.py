@@ -113,7 +113,7 @@ class VendorInvoiceSchema(Schema):
     price_excess = MoneyField(dump_only=True, metadata={"label": _l("Over the order's price")})
     amount_paid = MoneyField(dump_only=True, metadata={"label": _l("Paid")})
     amount_residual = MoneyField(dump_only=True, metadata={"label": _l("Open")})
-    payment_state = fields.String(dump_only=True, metadata={"label": _l("Payment")})
+    payment_state = fields.String(dump_only=True, metadata={"label": _l("Payment status")})
     lines = fields.List(fields.Nested(VendorInvoiceLineSchema), load_default=None)
 
 
@@ -210,7 +210,7 @@ invoices_list = ListView(
             Column("price_excess", _l("Over the order's price"), kind="money", visible=False),
             Column(
                 "payment_state",
-                _l("Payment"),
+                _l("Payment status"),
                 kind="choice",
                 choices=PAYMENT_STATES,
                 groupable=True,
@@ -227,7 +227,7 @@ invoices_list = ListView(
             Filter("order_id", ORDER_TITLE, VI.order_id, kind="number"),
             Filter("date", _l("Date"), VI.date, kind="date"),
             Filter("due_date", _l("Due date"), VI.due_date, kind="date"),
-            Filter("payment_state", _l("Payment"), VI.payment_state, choices=PAYMENT_STATES),
+            Filter("payment_state", _l("Payment status"), VI.payment_state, choices=PAYMENT_STATES),
             Filter("amount_residual", _l("Open"), VI.amount_residual, kind="number"),
         ],
         search=[VI.number, VI.vendor_number, VI.note],

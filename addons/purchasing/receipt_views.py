@@ -36,7 +36,7 @@ POSITIVE = validate.Range(min=0, min_inclusive=False, error=N_("must be more tha
 STATES = {"draft": _l("draft"), "done": _l("received"), "cancelled": _l("cancelled")}
 RECEIPT_STATUS = {"nothing": _l("nothing"), "partial": _l("partly"), "full": _l("fully")}
 DRAFT = _l("(draft)")
-TITLE = _l("Receipt")
+TITLE = _l("Goods receipt")
 ORDER_TITLE = _l("Purchase order")
 
 

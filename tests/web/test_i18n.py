@@ -7,12 +7,39 @@ from pathlib import Path
 import pytest
 
 import core
-from core.i18n_catalog import missing, update
+from core.i18n_catalog import conflicts, missing, update
 
 
 def test_turkish_catalogue_translates_every_string_of_core():
     gaps = missing(Path(core.__file__).parent, "tr")
     assert gaps == [], "\n".join(f"{g.reason}: {g.msgid!r} at {g.location}" for g in gaps)
+
+
+def test_no_two_catalogues_translate_one_text_differently(yaprak_runtime):
+    packages = {"core": Path(core.__file__).parent}
+    packages.update({n: s.path for n, s in yaprak_runtime.kernel.available.items()})
+    assert len(packages) > 3
+    found = conflicts(packages, "tr")
+    assert found == [], "\n".join(f"{c.msgid!r}: {c.translations}" for c in found)
+
+
+def test_the_conflict_check_finds_two_translations_of_one_text(tmp_path):
+    packages = {}
+    for owner, text in (("one", "Giriş"), ("two", "Mal kabul"), ("three", "Giriş")):
+        package = packages[owner] = tmp_path / owner
+        package.mkdir()
+        (package / "views.py").write_text('from core.i18n import _\nLABEL = _("Receipt")\n')
+        update(package)
+        po = package / "translations" / "tr" / "LC_MESSAGES" / "messages.po"
+        po.write_text(
+            po.read_text().replace(
+                'msgid "Receipt"\nmsgstr ""', f'msgid "Receipt"\nmsgstr "{text}"'
+            )
+        )
+    assert conflicts({k: packages[k] for k in ("one", "three")}) == []
+    (clash,) = conflicts(packages)
+    assert clash.msgid == "Receipt"
+    assert clash.translations == {"one": "Giriş", "two": "Mal kabul", "three": "Giriş"}
 
 
 def test_the_check_fails_on_a_new_untranslated_string(tmp_path):
