@@ -145,6 +145,8 @@ def menu_items(company: Any, user: Any) -> list[Any]:
             sequence=51,
             group=group,
         ),
+        MenuItem(_("Vendor payments"), "/purchasing/payments", sequence=58, group=group),
+        MenuItem(_("Vendor balances"), "/purchasing/vendors/balances", sequence=59, group=group),
     ]
 
 
@@ -163,13 +165,160 @@ def _may_see(company: Any, user: Any) -> bool:
 
 @hookimpl
 def addon_blueprints() -> list[Any]:
+    from .payment_views import bp as payment_pages
     from .views import bp
 
-    return [bp]
+    return [bp, payment_pages]
 
 
 @hookimpl
 def api_blueprints() -> list[Any]:
     from .api import api
+    from .payment_api import api as payment_api
 
-    return [api]
+    return [api, payment_api]
+
+
+# -- vendor payments and balances on other pages ------------------------------------------
+@hookimpl
+def document_actions(document: Any, user: Any) -> list[Any]:
+    """A vendor payment's post and cancel buttons."""
+    from .payment_views import document_actions as payment_actions
+
+    return payment_actions(document, user)
+
+
+@hookimpl
+def pdf_context(document: Any) -> dict[str, Any]:
+    """On a vendor payment's PDF, ``extra.purchasing.allocations``: the invoices it paid
+    (``number``, ``vendor_number``, ``due_date``, ``amount``)."""
+    from core.db import session_of
+
+    from .models import PurchasingPayment
+    from .payments import allocations_of
+
+    if not isinstance(document, PurchasingPayment):
+        return {}
+    rows = allocations_of(session_of(document), document)
+    return {
+        "allocations": [
+            {
+                "number": row.invoice.number,
+                "vendor_number": row.invoice.vendor_number,
+                "due_date": row.invoice.due_date,
+                "amount": row.amount,
+            }
+            for row in rows
+        ]
+    }
+
+
+def _is_vendor(partner: Any) -> bool:
+    from core.models import Partner
+
+    return isinstance(partner, Partner) and bool(partner.is_vendor)
+
+
+@hookimpl
+def partner_figures(partner: Any) -> list[Any]:
+    """A vendor's balance (what the company owes it) and the overdue part."""
+    from datetime import date
+
+    from core.db import session_of
+    from core.ui import PartnerFigure
+
+    from .ledger import vendor_balance
+
+    if not _is_vendor(partner):
+        return []
+    found = vendor_balance(session_of(partner), partner.id, date.today())
+    if found is None:
+        return []
+    currency, late = partner.currency, found.overdue
+    return [
+        PartnerFigure(_("Owed to the vendor"), found.balance, sequence=60, currency=currency),
+        PartnerFigure(
+            _("Overdue to the vendor"), late, sequence=70, currency=currency, warn=late > 0
+        ),
+    ]
+
+
+@hookimpl
+def partner_activities(partner: Any, limit: int) -> list[Any]:
+    """The vendor's purchase orders, vendor invoices and payments."""
+    from core.db import session_of
+    from core.ui import Activity
+
+    from .ledger import documents_of
+
+    if not _is_vendor(partner):
+        return []
+    titles = {"order": _("Purchase order"), "invoice": _("Vendor invoice")}
+    titles["payment"] = _("Vendor payment")
+    links = _payment_link()
+    return [
+        Activity(
+            when=doc.date,
+            kind=f"purchasing.{doc.source}",
+            title=f"{titles[doc.source]} {doc.number or _('(draft)')}",
+            url=links(doc) if doc.source == "payment" and links is not None else "",
+            amount=doc.amount_total,
+            currency=doc.currency,
+            state=_(doc.state),
+        )
+        for doc in documents_of(session_of(partner), partner.id, limit)
+    ]
+
+
+def _payment_link() -> Any:
+    from flask import has_request_context
+
+    if not has_request_context():
+        return None
+    from .payment_views import payment_form
+
+    return payment_form.url_maker()
+
+
+@hookimpl
+def document_form_sections(document: Any) -> list[Any]:
+    """On a vendor's partner page, the Purchasing section: what is owed, the open invoices
+    and the last purchase orders."""
+    from datetime import date
+
+    from flask import has_request_context, render_template, url_for
+
+    from core.db import session_of
+    from core.ui import FormSection
+
+    if not _is_vendor(document) or not has_request_context() or not _may_see(_company(), _user()):
+        return []
+    from .ledger import last_orders, vendor_balance
+    from .payment_views import invoice_url
+    from .payments import open_invoices
+
+    session = session_of(document)
+    found = vendor_balance(session, document.id, date.today())
+    if found is None:
+        return []
+    html = render_template(
+        "purchasing/pages/vendor_section.html",
+        b=found,
+        invoices=open_invoices(session, document.id)[:10],
+        orders=last_orders(session, document.id),
+        invoice_url=invoice_url,
+        payments_url=url_for("purchasing.payments.payments", **{"f.partner_id": document.id}),
+    )
+    return [FormSection(_("Purchasing"), html, sequence=60)]
+
+
+def _user() -> Any:
+    from core.web.context import current_user
+
+    return current_user()
+
+
+def _company() -> Any:
+    from core.web.context import current_company
+
+    return current_company()

@@ -349,3 +349,211 @@ def test_balance_is_the_sum_of_the_documents_on_random_data(world):
             if vendor in found:
                 assert found[vendor].balance == one.balance
             assert ledger.balance(s, vendor) == one.balance
+
+
+# ----------------------------------------------------------------------------- pages and API
+def _company(world):
+    from core.models import Company
+
+    with world.runtime.db.Session() as s:
+        found = s.get(Company, world.company_id)
+        s.expunge(found)
+        return found
+
+
+@pytest.fixture
+def clients(world, company_client):
+    """Web/API clients of the world's manager (accountant) and requester (not one)."""
+    company = _company(world)
+    made = {}
+    for name in ("boss", "req"):
+        made[name] = company_client(company, roles=[], email=f"{name}@alim.test")
+        made[name].token_ = made[name].csrf_token()
+    return made
+
+
+def _ok(response, status=200):
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    return response.get_json()
+
+
+def _id(response) -> int:
+    import re
+
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(re.search(r"/(\d+)$", response.headers["Location"]).group(1))
+
+
+def test_a_payment_through_the_pages(world, clients):
+    web, req = clients["boss"], clients["req"]
+    first = invoice(world, "100.00", due=TODAY - timedelta(days=5))
+    second = invoice(world, "50.00", due=TODAY + timedelta(days=5))
+    assert web.get("/purchasing/payments/new").status_code == 200
+    pid = _id(
+        web.post(
+            "/purchasing/payments/new",
+            data={
+                "csrf_token": web.token_,
+                "partner_id": str(world.vendor_id),
+                "date": TODAY.isoformat(),
+                "amount": "120,00",
+                "method": "bank",
+                "reference": "EFT-77",
+            },
+        )
+    )
+    page = web.get(f"/purchasing/payments/{pid}").get_data(as_text=True)
+    assert f'href="/purchasing/payments/{pid}/post"' in page
+    assert req.get(f"/purchasing/payments/{pid}/post").status_code == 403
+    picker = web.get(f"/purchasing/payments/{pid}/post")
+    text = picker.get_data(as_text=True)
+    assert picker.status_code == 200 and f'name="pick-{first}"' in text
+    # more than is open on the second invoice: shown under it, nothing written
+    r = web.post(
+        f"/purchasing/payments/{pid}/post",
+        data={"csrf_token": web.token_, f"pick-{second}": "60"},
+    )
+    assert r.status_code == 400 and pay_state(world, pid) == ("draft", D("0.00"))
+    assert f'data-error-for="pick-{second}"' in r.get_data(as_text=True)
+    r = web.post(
+        f"/purchasing/payments/{pid}/post",
+        data={"csrf_token": web.token_, f"pick-{second}": "50", f"pick-{first}": "30"},
+    )
+    assert r.status_code == 302
+    assert residual(world, second) == (D("50.00"), D("0.00"), "paid")
+    assert residual(world, first) == (D("30.00"), D("70.00"), "partial")
+    assert pay_state(world, pid) == ("posted", D("40.00"))
+    page = web.get(f"/purchasing/payments/{pid}").get_data(as_text=True)
+    assert "payment-allocations" in page and "payment-advance" in page
+    assert f"/purchasing/payments/{pid}/cancel" in page
+    for path in ("/purchasing/payments", "/purchasing/payments?export=csv"):
+        assert web.get(path).status_code == 200
+    listed = web.get(f"/purchasing/payments?f.partner_id={world.vendor_id}&f.state=posted")
+    assert "EFT-77" in listed.get_data(as_text=True)
+
+    # the vendor's partner page and the balances list: 70 open less the 40 advance
+    partner_page = web.get(f"/partners/{world.vendor_id}").get_data(as_text=True)
+    assert (
+        'class="row mb-2 vendor-balance"' in partner_page and 'data-balance="30.00"' in partner_page
+    )
+    assert "vendor-open-invoices" in partner_page
+    balances = web.get("/purchasing/vendors/balances").get_data(as_text=True)
+    assert f'data-vendor="{world.vendor_id}"' in balances and 'data-balance="30.00"' in balances
+    late = web.get("/purchasing/vendors/balances?overdue=1").get_data(as_text=True)
+    assert f'data-vendor="{world.vendor_id}"' in late
+    assert req.get("/purchasing/vendors/balances").status_code == 200
+
+    assert (
+        req.post(f"/purchasing/payments/{pid}/cancel", data={"csrf_token": req.token_}).status_code
+        == 403
+    )
+    r = web.post(f"/purchasing/payments/{pid}/cancel", data={"csrf_token": web.token_})
+    assert r.status_code == 302 and pay_state(world, pid) == ("cancelled", D("0.00"))
+    assert residual(world, first) == (D("0.00"), D("100.00"), "not_paid")
+
+
+def test_a_payment_through_the_api(world, clients):
+    api, req = clients["boss"], clients["req"]
+    a = invoice(world, "100.00", due=TODAY - timedelta(days=5))
+    b = invoice(world, "40.00", due=TODAY + timedelta(days=5))
+    theirs = invoice(world, "10.00", vendor=world.other_vendor_id)
+    made = _ok(
+        api.post(
+            "/api/v1/purchasing/payments",
+            json={"partner_id": world.vendor_id, "amount": "150.00", "method": "cheque"},
+        ),
+        201,
+    )
+    pid = made["id"]
+    assert (made["state"], made["number"], made["amount"]) == ("draft", None, "150.00")
+    bad = api.post(
+        "/api/v1/purchasing/payments", json={"partner_id": world.vendor_id, "amount": "0"}
+    )
+    assert bad.status_code == 400 and "amount" in bad.get_json()["errors"]
+    changed = _ok(api.patch(f"/api/v1/purchasing/payments/{pid}", json={"amount": "130.00"}))
+    assert changed["amount"] == "130.00"
+    listed = _ok(api.get(f"/api/v1/purchasing/payments?f.partner_id={world.vendor_id}"))
+    assert [row["id"] for row in listed["items"]] == [pid]
+
+    refused = api.post(
+        f"/api/v1/purchasing/payments/{pid}/post",
+        json={
+            "allocations": [
+                {"invoice_id": theirs, "amount": "10"},
+                {"invoice_id": b, "amount": "41"},
+            ]
+        },
+    )
+    assert refused.status_code == 400, refused.get_data(as_text=True)
+    errors = refused.get_json()["errors"]["allocations"]
+    assert set(errors) == {"0", "1"} and allocations(world) == 0
+    assert req.post(f"/api/v1/purchasing/payments/{pid}/post", json={}).status_code == 403
+    posted = _ok(
+        api.post(
+            f"/api/v1/purchasing/payments/{pid}/post",
+            json={
+                "allocations": [
+                    {"invoice_id": b, "amount": "40"},
+                    {"invoice_id": a, "amount": "60"},
+                ]
+            },
+        )
+    )
+    assert posted["state"] == "posted" and posted["number"].startswith("ODM-")
+    assert posted["amount_unallocated"] == "30.00"
+    assert api.post(f"/api/v1/purchasing/payments/{pid}/post", json={}).status_code == 409
+    assert api.patch(f"/api/v1/purchasing/payments/{pid}", json={"amount": "1"}).status_code == 400
+
+    balance = _ok(api.get(f"/api/v1/purchasing/vendors/{world.vendor_id}/balance"))
+    assert balance["balance"] == "10.00"  # 40 open on the first invoice, 30 advanced
+    assert (balance["invoiced_open"], balance["advances"], balance["overdue"]) == (
+        "40.00",
+        "30.00",
+        "40.00",
+    )
+    assert balance["open_invoices"] == 1
+    assert api.get("/api/v1/purchasing/vendors/999999/balance").status_code == 404
+
+    cancelled = _ok(api.post(f"/api/v1/purchasing/payments/{pid}/cancel"))
+    assert cancelled["state"] == "cancelled"
+    assert api.post(f"/api/v1/purchasing/payments/{pid}/cancel").status_code == 409
+    assert residual(world, a)[1] == D("100.00") and residual(world, b)[1] == D("40.00")
+    # the automatic path through the API: oldest due first
+    second = _ok(
+        api.post(
+            "/api/v1/purchasing/payments", json={"partner_id": world.vendor_id, "amount": "120"}
+        ),
+        201,
+    )
+    _ok(api.post(f"/api/v1/purchasing/payments/{second['id']}/post"))
+    assert residual(world, a) == (D("100.00"), D("0.00"), "paid")
+    assert residual(world, b) == (D("20.00"), D("20.00"), "partial")
+
+
+def test_another_companys_payment_is_unknown(world, clients, make_company, company_client):
+    pid = payment(world, "10.00")
+    other = make_company("BASKA", addons=["purchasing"])
+    stranger = company_client(other, roles=["purchasing.manager"])
+    assert stranger.get(f"/purchasing/payments/{pid}").status_code == 404
+    assert stranger.get(f"/api/v1/purchasing/payments/{pid}").status_code == 404
+    assert stranger.post(f"/api/v1/purchasing/payments/{pid}/post", json={}).status_code == 404
+    balance = stranger.get(f"/api/v1/purchasing/vendors/{world.vendor_id}/balance")
+    assert balance.status_code == 404
+
+
+def test_the_payment_pdf(world, clients):
+    import io
+
+    from pypdf import PdfReader
+
+    inv = invoice(world, "100.00")
+    pid = payment(world, "250.00", reference="EFT-9")
+    number = post(world, pid)
+    response = clients["boss"].get(f"/documents/purchasing.payment/{pid}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    with world.session() as s:
+        inv_number = s.get(PurchasingInvoice, inv).number
+    assert number in text and inv_number in text and "Demir Çelik" in text
+    assert "250,00" in text and "150,00" in text and "EFT-9" in text
+    assert "Ödeme Makbuzu" in text or "Tediye" in text
