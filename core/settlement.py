@@ -63,13 +63,19 @@ class Settlement:
     ``payable``: extra SQL conditions an open invoice meets (sales: ``kind == "invoice"``).
     ``refuse(invoice, payment)``: why ``invoice`` (``None``: not found) may not be paid by
     ``payment``, a message (``N_``), or ``None``; the default refuses another partner's, a
-    cancelled and an unposted invoice."""
+    cancelled and an unposted invoice. ``over_payment``: the message of an allocation
+    beyond what is left of the payment.
+
+    Messages are msgids shared by every catalogue: give your add-on's own (``N_("more than
+    is left of the vendor payment")``) where its wording differs from another add-on's
+    (sales calls its payments "tahsilat" in Turkish)."""
 
     invoice: type
     payment: type
     allocation: type
     payable: Sequence[Any] = ()
     refuse: Callable[[Any, Any], str | None] = field(default=_default_refusal)
+    over_payment: str = OVER_PAYMENT  # the message of an allocation beyond the payment's rest
 
     # ----------------------------------------------------------------------- reading
     def open_invoices(self, session: Session, partner_id: int) -> list[Any]:
@@ -119,7 +125,7 @@ class Settlement:
                 ):
                     problem = OVER_OPEN
                 if problem is None and row["amount"] > remaining:
-                    problem = OVER_PAYMENT
+                    problem = self.over_payment
                 if problem is not None:
                     errors[index] = {"invoice_id": [problem]}
                     continue

@@ -220,7 +220,7 @@ def payment_cancel(record_id: int) -> Any:
     except (ValidationError, TransitionRefused) as exc:
         flash(_message(exc), "danger")
         return redirect(payment_form.url(payment_form.load(record_id)))
-    flash(_("Payment cancelled."), "success")
+    flash(_("Vendor payment cancelled."), "success")
     return redirect(payment_form.url(document))
 
 
@@ -269,7 +269,7 @@ def _post_payment(session: Any, payment: PurchasingPayment, picked: dict, user: 
         if total > payment.amount_total:
             extra = [
                 _(
-                    "%(allocated)s allocated: more than the payment's %(amount)s.",
+                    "%(allocated)s allocated: more than the vendor payment's %(amount)s.",
                     allocated=_money_text(total, payment.currency),
                     amount=_money_text(payment.amount_total, payment.currency),
                 )
@@ -288,7 +288,7 @@ def _payment_intro(payment: PurchasingPayment) -> str:
 
 payment_picker = LinePicker(
     form=payment_form,
-    title=_l("Post payment"),
+    title=_l("Post vendor payment"),
     columns=[
         _l("Invoice"),
         _l("Vendor's number"),
@@ -302,7 +302,7 @@ payment_picker = LinePicker(
     run=_post_payment,
     next_url=lambda payment, _result: payment_form.url(payment),
     role=ACCOUNTANT,
-    done=_l("Payment posted."),
+    done=_l("Vendor payment posted."),
     submit=_l("Post"),
     intro=_payment_intro,
     places=2,

@@ -24,7 +24,7 @@ from core.settlement import Settlement
 from .models import PurchasingAllocation, PurchasingInvoice, PurchasingPayment
 
 HEADER = ("date", "method", "reference", "note")
-ALREADY = N_("the payment is posted already")
+ALREADY = N_("the vendor payment is posted already")
 
 
 def _refusal(invoice: PurchasingInvoice | None, payment: PurchasingPayment) -> str | None:
@@ -43,6 +43,7 @@ SETTLEMENT = Settlement(
     payment=PurchasingPayment,
     allocation=PurchasingAllocation,
     refuse=_refusal,
+    over_payment=N_("more than is left of the vendor payment"),
 )
 
 

@@ -193,7 +193,7 @@ def test_refusals_write_nothing(world):
             [{"invoice_id": mine, "amount": "90"}, {"invoice_id": other, "amount": "40"}],
         )
     assert exc.value.messages == {
-        "allocations": {1: {"invoice_id": ["more than is left of the payment"]}}
+        "allocations": {1: {"invoice_id": ["more than is left of the vendor payment"]}}
     }
     with pytest.raises(ValidationError) as exc:
         post(world, pid, [{"invoice_id": mine, "amount": "0"}])
@@ -224,7 +224,7 @@ def test_a_posted_payment_is_not_changed_or_posted_again(world):
     post(world, pid)
     with pytest.raises(ValidationError) as exc:
         post(world, pid)
-    assert exc.value.normalized_messages() == {"state": ["the payment is posted already"]}
+    assert exc.value.normalized_messages() == {"state": ["the vendor payment is posted already"]}
     with pytest.raises(ValidationError), world.session("boss") as s:
         svc.update_payment(s, s.get(PurchasingPayment, pid), {"amount": D("5")})
 
