@@ -255,13 +255,13 @@ def partner_activities(partner: Any, limit: int) -> list[Any]:
         return []
     titles = {"order": _("Purchase order"), "invoice": _("Vendor invoice")}
     titles["payment"] = _("Vendor payment")
-    links = _payment_link()
+    links = _record_links()
     return [
         Activity(
             when=doc.date,
             kind=f"purchasing.{doc.source}",
             title=f"{titles[doc.source]} {doc.number or _('(draft)')}",
-            url=links(doc) if doc.source == "payment" and links is not None else "",
+            url=links[doc.source](doc) if doc.source in links else "",
             amount=doc.amount_total,
             currency=doc.currency,
             state=_(doc.state),
@@ -270,14 +270,23 @@ def partner_activities(partner: Any, limit: int) -> list[Any]:
     ]
 
 
-def _payment_link() -> Any:
+def _record_links() -> dict[str, Any]:
+    """Each document kind's record page URL maker, for the kinds that have pages (in a web
+    request; else no links)."""
     from flask import has_request_context
 
     if not has_request_context():
-        return None
-    from .payment_views import payment_form
+        return {}
+    from core.web.forms import RECORDS
 
-    return payment_form.url_maker()
+    from . import payment_views  # noqa: F401  (registers the payment's page)
+
+    found = {}
+    for kind in ("order", "invoice", "payment"):
+        form = RECORDS.get(f"purchasing.{kind}")
+        if form is not None and form.endpoint:
+            found[kind] = form.url_maker()
+    return found
 
 
 @hookimpl

@@ -437,6 +437,8 @@ def test_a_payment_through_the_pages(world, clients):
         'class="row mb-2 vendor-balance"' in partner_page and 'data-balance="30.00"' in partner_page
     )
     assert "vendor-open-invoices" in partner_page
+    assert f'href="/purchasing/payments/{pid}"' in partner_page  # on the timeline
+    assert "activity-purchasing-invoice" in partner_page
     balances = web.get("/purchasing/vendors/balances").get_data(as_text=True)
     assert f'data-vendor="{world.vendor_id}"' in balances and 'data-balance="30.00"' in balances
     late = web.get("/purchasing/vendors/balances?overdue=1").get_data(as_text=True)
