@@ -154,6 +154,8 @@ def menu_items(company: Any, user: Any) -> list[Any]:
         MenuItem(_("Waiting for my approval"), "/purchasing/approvals", 51, group, roles),
         MenuItem(_("Receipts"), "/purchasing/receipts", 54, group, roles),
         MenuItem(_("Vendor invoices"), "/purchasing/invoices", 55, group, roles),
+        MenuItem(_("Vendor payments"), "/purchasing/payments", 58, group, roles),
+        MenuItem(_("Vendor balances"), "/purchasing/vendors/balances", 59, group, roles),
     ]
 
 
@@ -161,27 +163,165 @@ def menu_items(company: Any, user: Any) -> list[Any]:
 def document_actions(document: Any, user: Any) -> list[Any]:
     """The buttons of receipts and vendor invoices, and the order's *Receive* and *Create
     vendor invoice* (pages choosing the quantities)."""
-    from . import invoice_views, receipt_views
+    from . import invoice_views, payment_views, receipt_views
 
     return [
         *receipt_views.document_actions(document, user),
         *invoice_views.document_actions(document, user),
+        *payment_views.document_actions(document, user),
     ]
 
 
 @hookimpl
 def addon_blueprints() -> list[Any]:
     from .invoice_views import bp as invoice_pages
+    from .payment_views import bp as payment_pages
     from .receipt_views import bp as receipt_pages
     from .views import bp
 
-    return [bp, receipt_pages, invoice_pages]
+    return [bp, receipt_pages, invoice_pages, payment_pages]
 
 
 @hookimpl
 def api_blueprints() -> list[Any]:
     from .api import api
     from .invoice_api import api as invoice_api
+    from .payment_api import api as payment_api
     from .receipt_api import api as receipt_api
 
-    return [api, receipt_api, invoice_api]
+    return [api, receipt_api, invoice_api, payment_api]
+
+
+# -- vendor payments and balances on other pages ------------------------------------------
+@hookimpl
+def pdf_context(document: Any) -> dict[str, Any]:
+    """On a vendor payment's PDF, ``extra.purchasing.allocations``: the invoices it paid
+    (``number``, ``vendor_number``, ``due_date``, ``amount``)."""
+    from core.db import session_of
+
+    from .models import PurchasingPayment
+    from .payments import allocations_of
+
+    if not isinstance(document, PurchasingPayment):
+        return {}
+    rows = allocations_of(session_of(document), document)
+    return {
+        "allocations": [
+            {
+                "number": row.invoice.number,
+                "vendor_number": row.invoice.vendor_number,
+                "due_date": row.invoice.due_date,
+                "amount": row.amount,
+            }
+            for row in rows
+        ]
+    }
+
+
+def _is_vendor(partner: Any) -> bool:
+    from core.models import Partner
+
+    return isinstance(partner, Partner) and bool(partner.is_vendor)
+
+
+@hookimpl
+def partner_figures(partner: Any) -> list[Any]:
+    """A vendor's balance (what the company owes it) and the overdue part."""
+    from datetime import date
+
+    from core.db import session_of
+    from core.ui import PartnerFigure
+
+    from .ledger import vendor_balance
+
+    if not _is_vendor(partner):
+        return []
+    found = vendor_balance(session_of(partner), partner.id, date.today())
+    if found is None:
+        return []
+    currency, late = partner.currency, found.overdue
+    return [
+        PartnerFigure(_("Owed to the vendor"), found.balance, sequence=60, currency=currency),
+        PartnerFigure(
+            _("Overdue to the vendor"), late, sequence=70, currency=currency, warn=late > 0
+        ),
+    ]
+
+
+@hookimpl
+def partner_activities(partner: Any, limit: int) -> list[Any]:
+    """The vendor's purchase orders, vendor invoices and payments."""
+    from core.db import session_of
+    from core.ui import Activity
+
+    from .ledger import documents_of
+
+    if not _is_vendor(partner):
+        return []
+    titles = {"order": _("Purchase order"), "invoice": _("Vendor invoice")}
+    titles["payment"] = _("Vendor payment")
+    links = _record_links()
+    return [
+        Activity(
+            when=doc.date,
+            kind=f"purchasing.{doc.source}",
+            title=f"{titles[doc.source]} {doc.number or _('(draft)')}",
+            url=links[doc.source](doc) if doc.source in links else "",
+            amount=doc.amount_total,
+            currency=doc.currency,
+            state=_(doc.state),
+        )
+        for doc in documents_of(session_of(partner), partner.id, limit)
+    ]
+
+
+def _record_links() -> dict[str, Any]:
+    """Each document kind's record page URL maker, for the kinds that have pages (in a web
+    request; else no links)."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return {}
+    from core.web.forms import RECORDS
+
+    from . import payment_views  # noqa: F401  (registers the payment's page)
+
+    found = {}
+    for kind in ("order", "invoice", "payment"):
+        form = RECORDS.get(f"purchasing.{kind}")
+        if form is not None and form.endpoint:
+            found[kind] = form.url_maker()
+    return found
+
+
+@hookimpl
+def document_form_sections(document: Any) -> list[Any]:
+    """On a vendor's partner page, the Purchasing section: what is owed, the open invoices
+    and the last purchase orders."""
+    from datetime import date
+
+    from flask import render_template, url_for
+
+    from core.db import session_of
+    from core.ui import FormSection
+    from core.web.context import user_has_role
+
+    if not _is_vendor(document) or not user_has_role("purchasing.user"):
+        return []
+    from .ledger import last_orders, vendor_balance
+    from .payment_views import invoice_url
+    from .payments import open_invoices
+
+    session = session_of(document)
+    found = vendor_balance(session, document.id, date.today())
+    if found is None:
+        return []
+    html = render_template(
+        "purchasing/pages/vendor_section.html",
+        b=found,
+        invoices=open_invoices(session, document.id)[:10],
+        orders=last_orders(session, document.id),
+        invoice_url=invoice_url,
+        payments_url=url_for("purchasing.payments.payments", **{"f.partner_id": document.id}),
+    )
+    return [FormSection(_("Purchasing"), html, sequence=60)]

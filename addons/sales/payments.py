@@ -9,15 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.documents import lock, today
 from core.i18n import N_
+from core.settlement import Settlement
 
 from .lines import apply_header, partner_of, require_state
-from .models import ZERO, SalesAllocation, SalesInvoice, SalesPayment
-from .workflows import service_transition
+from .models import SalesAllocation, SalesInvoice, SalesPayment
 
 HEADER = ("date", "method", "reference", "note")
 
@@ -49,62 +49,6 @@ def update_payment(session: Session, payment: SalesPayment, data: dict[str, Any]
     return payment
 
 
-def post_payment(
-    session: Session,
-    payment: SalesPayment,
-    user: Any,
-    allocations: list[dict[str, Any]] | None = None,
-) -> SalesPayment:
-    """Post the payment and set it against invoices: ``allocations`` (invoice id and
-    amount), or else the customer's open invoices, oldest due first. Never more than an
-    invoice's open amount, never more than the payment; a cancelled or another customer's
-    invoice is refused."""
-    lock(session, payment)
-    require_state(payment, ("draft",), N_("the payment is posted already"))
-    remaining = payment.amount_total
-    plan: list[tuple[SalesInvoice, Decimal]] = []
-    if allocations is not None:
-        errors: dict[int, dict[str, list[str]]] = {}
-        for index, row in enumerate(allocations):
-            invoice = session.get(SalesInvoice, row["invoice_id"])
-            problem = _refusal(invoice, payment)
-            if problem is None and row["amount"] > invoice.amount_residual:
-                problem = N_("more than the invoice's open amount")
-            if problem is None and row["amount"] > remaining:
-                problem = N_("more than is left of the payment")
-            if problem is not None:
-                errors[index] = {"invoice_id": [problem]}
-                continue
-            plan.append((invoice, row["amount"]))
-            remaining -= row["amount"]
-        if errors:
-            raise ValidationError({"allocations": errors})
-    else:
-        for invoice in open_invoices(session, payment.partner_id):
-            if remaining <= 0:
-                break
-            amount = min(remaining, invoice.amount_residual)
-            plan.append((invoice, amount))
-            remaining -= amount
-    service_transition(session, payment, "post", user)
-    for sequence, (invoice, amount) in enumerate(plan, 1):
-        lock(session, invoice)
-        session.add(
-            SalesAllocation(
-                invoice_id=invoice.id,
-                payment_id=payment.id,
-                amount=amount,
-                date=payment.date,
-                sequence=sequence,
-            )
-        )
-        session.flush()
-        recompute(session, invoice)
-    payment.amount_unallocated = remaining
-    session.flush()
-    return payment
-
-
 def _refusal(invoice: SalesInvoice | None, payment: SalesPayment) -> str | None:
     if invoice is None or invoice.partner_id != payment.partner_id:
         return N_("unknown invoice of this customer")
@@ -117,49 +61,44 @@ def _refusal(invoice: SalesInvoice | None, payment: SalesPayment) -> str | None:
     return None
 
 
+#: Customer payments set against customer invoices (``core.settlement``).
+SETTLEMENT = Settlement(
+    invoice=SalesInvoice,
+    payment=SalesPayment,
+    allocation=SalesAllocation,
+    payable=(SalesInvoice.kind == "invoice",),
+    refuse=_refusal,
+    over_payment=N_("more than is left of the payment"),  # sales' own words (a "tahsilat")
+)
+ALREADY = N_("the payment is posted already")
+
+
+def post_payment(
+    session: Session,
+    payment: SalesPayment,
+    user: Any,
+    allocations: list[dict[str, Any]] | None = None,
+) -> SalesPayment:
+    """Post the payment and set it against invoices: ``allocations`` (invoice id and
+    amount), or else the customer's open invoices, oldest due first. Never more than an
+    invoice's open amount, never more than the payment; a cancelled or another customer's
+    invoice is refused."""
+    return SETTLEMENT.post(session, payment, user, allocations, already=ALREADY)
+
+
 def allocations_of(session: Session, payment: SalesPayment) -> list[SalesAllocation]:
     """What ``payment`` paid: its allocations to invoices, in the order they were made."""
-    return list(
-        session.scalars(
-            select(SalesAllocation)
-            .where(SalesAllocation.payment_id == payment.id)
-            .order_by(SalesAllocation.sequence, SalesAllocation.id)
-        )
-    )
+    return SETTLEMENT.allocations_of(session, payment)
 
 
 def open_invoices(session: Session, partner_id: int) -> list[SalesInvoice]:
     """The customer's posted invoices with an open amount, oldest due first."""
-    return list(
-        session.scalars(
-            select(SalesInvoice)
-            .where(
-                SalesInvoice.partner_id == partner_id,
-                SalesInvoice.kind == "invoice",
-                SalesInvoice.state == "posted",
-                SalesInvoice.amount_residual > 0,
-            )
-            .order_by(SalesInvoice.due_date, SalesInvoice.date, SalesInvoice.id)
-        )
-    )
+    return SETTLEMENT.open_invoices(session, partner_id)
 
 
 def cancel_payment(session: Session, payment: SalesPayment, user: Any) -> SalesPayment:
     """Cancel the payment; a posted one gives its allocations back to the invoices."""
-    lock(session, payment)
-    touched = []
-    for allocation in session.scalars(
-        select(SalesAllocation).where(SalesAllocation.payment_id == payment.id)
-    ):
-        touched.append(allocation.invoice)
-        session.delete(allocation)
-    service_transition(session, payment, "cancel", user)
-    session.flush()
-    for invoice in touched:
-        recompute(session, invoice)
-    payment.amount_unallocated = ZERO
-    session.flush()
-    return payment
+    return SETTLEMENT.cancel(session, payment, user)
 
 
 def apply_credit_note(session: Session, note: SalesInvoice) -> None:
@@ -292,19 +231,7 @@ def _credit_source(
 def recompute(session: Session, invoice: SalesInvoice) -> None:
     """Paid and open amounts and the payment state of an invoice (for a credit note: how
     much of it is used, and what is left as credit)."""
-    if invoice.kind == "invoice":
-        column = SalesAllocation.invoice_id
-    else:
-        column = SalesAllocation.credit_note_id
-    used = session.scalar(
-        select(func.coalesce(func.sum(SalesAllocation.amount), 0)).where(column == invoice.id)
+    column = (
+        SalesAllocation.invoice_id if invoice.kind == "invoice" else SalesAllocation.credit_note_id
     )
-    used = Decimal(used or 0).quantize(Decimal("0.01"))
-    invoice.amount_paid = used
-    invoice.amount_residual = invoice.amount_total - used if invoice.state == "posted" else ZERO
-    if used <= 0:
-        invoice.payment_state = "not_paid"
-    elif invoice.amount_residual > 0:
-        invoice.payment_state = "partial"
-    else:
-        invoice.payment_state = "paid"
+    SETTLEMENT.recompute(session, invoice, column)

@@ -91,6 +91,19 @@ def hooks() -> HookRelay:
     return runtime().hooks_for(company)
 
 
+def user_has_role(*roles: str) -> bool:
+    """Whether the current user holds one of ``roles`` in the current company (outside a
+    request: False). For showing things; ``require_role`` guards pages."""
+    from flask import has_request_context
+
+    from core.auth import roles_of
+
+    if not has_request_context():
+        return False
+    held = roles_of(db_session(), runtime().kernel, current_user(), current_company())
+    return any(role in held for role in roles)
+
+
 def require_role(role: str) -> None:
     """Abort with 403 unless the current user has ``role`` in the current company."""
     from flask import abort
