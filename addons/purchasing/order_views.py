@@ -424,6 +424,7 @@ approved_lines = ListView(
                 kind="number",
                 value=lambda ln: ln.qty_to_order,
                 summable=True,
+                sum_expr=TO_ORDER,
             ),
             Column("unit_price", _l("Estimated unit price"), kind="money"),
             Column("net", _l("Estimated amount"), kind="money", summable=True),
