@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.documents import USER_KEY, compute_totals, today, transition
@@ -81,7 +81,7 @@ class OrderingResult:
 
 @dataclass
 class _Take:
-    line: PurchasingRequisitionLine
+    line: Any  # a row of the requisition line's columns
     requisition: PurchasingRequisition
     vendor_id: int
     price: Decimal
@@ -142,9 +142,24 @@ def order_requisitions(
     if user is not None:
         session.info[USER_KEY] = user.id
     L = PurchasingRequisitionLine
-    lines = list(
-        session.scalars(candidates(session, requisition_ids).with_for_update(of=L)).unique()
-    )
+    company_id = company_of(session)
+    # plain rows, not ORM objects (10,000 lines: a third of the time went to loading them)
+    lines = session.execute(
+        candidates(session, requisition_ids)
+        .with_only_columns(
+            L.id,
+            L.requisition_id,
+            L.product_id,
+            L.vendor_id,
+            L.description,
+            L.quantity,
+            L.qty_ordered,
+            L.unit_price,
+            L.needed_by,
+        )
+        .where(L.company_id == company_id)
+        .with_for_update(of=L)
+    ).all()
     result = OrderingResult()
     if not lines:
         return result
@@ -187,7 +202,7 @@ def order_requisitions(
                     line.id,
                     line.product_id,
                     line.description,
-                    line.qty_to_order,
+                    line.quantity - line.qty_ordered,
                     NO_VENDOR,
                 )
             )
@@ -198,7 +213,7 @@ def order_requisitions(
                 requisition,
                 vendor_id,
                 price,
-                line.qty_to_order,
+                line.quantity - line.qty_ordered,
                 line.needed_by or requisition.needed_by,
             )
         )
@@ -264,17 +279,20 @@ def order_requisitions(
         session.add(order)
         result.orders.append(order)
     session.flush()
-    company_id = company_of(session)
-    session.add_all(
-        PurchasingOrderSource(
-            company_id=company_id,
-            order_line_id=order_line.id,
-            requisition_line_id=take.line.id,
-            quantity=take.quantity,
-        )
-        for order_line, take in sources
+    # the trace, by an INSERT statement; the unique key: a line another run took meanwhile
+    # fails here (the row lock above makes that run wait instead)
+    session.execute(
+        insert(PurchasingOrderSource.__table__),
+        [
+            {
+                "company_id": company_id,
+                "order_line_id": order_line.id,
+                "requisition_line_id": take.line.id,
+                "quantity": take.quantity,
+            }
+            for order_line, take in sources
+        ],
     )
-    session.flush()  # the unique key: a line another run took meanwhile fails here
     _record_ordered(session, company_id, [take for _line, take in sources])
     result.lines_ordered = len(sources)
     result.requisitions_ordered = _close_requisitions(
@@ -301,7 +319,7 @@ def _sort_key(key: tuple) -> tuple:
 
 
 def _vendor_and_price(
-    line: PurchasingRequisitionLine, product: Product | None, currency: str
+    line: Any, product: Product | None, currency: str
 ) -> tuple[int | None, Decimal]:
     """The vendor to order ``line`` from and at what price (see the module docstring)."""
     offers = [o for o in (product.vendors if product is not None else []) if o.currency == currency]
@@ -323,9 +341,7 @@ def _vendor_and_price(
 
 def _record_ordered(session: Session, company_id: int, takes: list[_Take]) -> None:
     """``qty_ordered`` of the requisition lines, by an ``UPDATE`` statement (not the ORM:
-    that would void the approved requisitions' approvals); the loaded lines are told."""
-    from sqlalchemy.orm.attributes import set_committed_value
-
+    that would void the approved requisitions' approvals); loaded lines are expired."""
     table = PurchasingRequisitionLine.__table__
     statement = (
         update(table)
@@ -333,8 +349,10 @@ def _record_ordered(session: Session, company_id: int, takes: list[_Take]) -> No
         .values(qty_ordered=table.c.qty_ordered + bindparam("taken"))
     )
     session.execute(statement, [{"line_id": t.line.id, "taken": t.quantity} for t in takes])
-    for take in takes:
-        set_committed_value(take.line, "qty_ordered", take.line.qty_ordered + take.quantity)
+    ids = {t.line.id for t in takes}
+    for key, loaded in list(session.identity_map.items()):
+        if key[0] is PurchasingRequisitionLine and key[1][0] in ids:
+            session.expire(loaded, ["qty_ordered"])  # read again when next used
 
 
 def _close_requisitions(
