@@ -399,3 +399,11 @@ def test_the_approved_requisitions_report(world, clients):
     assert len(rows) == 2 and "Çivi" in " ".join(str(c) for c in rows[1] if c)
     with w.session() as s:
         assert s.scalar(select(func.count(PurchasingOrder.id))) == 1
+
+
+def test_the_job_runs_by_hand(world, cli):
+    settings(world, nightly_orders=True)
+    approved(world, [{"product_id": world.product_id, "quantity": "2"}])
+    cli("jobs", "run", "purchasing.order_requisitions", "--company", "ALIM")
+    with world.session() as s:
+        assert s.scalar(select(func.count(PurchasingOrder.id))) == 1
