@@ -367,3 +367,47 @@ def test_company_settings_through_the_api(world, company_client, yaprak_runtime)
         assert (row.receipt_tolerance, row.price_tolerance) == (D("5.00"), D("2.50"))
     page = admin.get("/admin/company", follow_redirects=True)
     assert page.status_code == 200 and "purchasing_group_by" in page.get_data(as_text=True)
+
+
+def test_order_form_and_buttons_on_the_web(world, clients):
+    boss, req = clients["boss"], clients["req"]
+    token = boss.csrf_token()
+    r = boss.post(
+        "/purchasing/orders/new",
+        data={
+            "csrf_token": token,
+            "partner_id": str(world.vendor_id),
+            "date": date.today().isoformat(),
+            "vendor_reference": "TK-1",
+            "lines-0-product_id": str(world.product_id),
+            "lines-0-quantity": "3",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    with world.session() as s:
+        order = s.scalars(select(PurchasingOrder)).one()
+        assert (order.vendor_reference, order.amount_untaxed) == ("TK-1", D("22.50"))
+        order_id = order.id
+    # confirm and send: the vendor has no e-mail, refused and flashed; nothing changes
+    r = boss.post(f"/purchasing/orders/{order_id}/act/confirm", data={"csrf_token": token})
+    assert r.status_code == 302
+    page = boss.get(f"/purchasing/orders/{order_id}").get_data(as_text=True)
+    assert "e-posta adresi yok" in page
+    assert (
+        req.post(
+            f"/purchasing/orders/{order_id}/act/confirm_only", data={"csrf_token": req.csrf_token()}
+        ).status_code
+        == 403
+    )
+    r = boss.post(f"/purchasing/orders/{order_id}/act/confirm_only", data={"csrf_token": token})
+    assert r.status_code == 302
+    with world.session() as s:
+        order = s.get(PurchasingOrder, order_id)
+        assert order.state == "confirmed" and order.number.startswith("SAS-")
+    page = boss.get(f"/purchasing/orders/{order_id}").get_data(as_text=True)
+    assert f"/purchasing/orders/{order_id}/act/done" in page
+    assert f"/purchasing/orders/{order_id}/act/confirm" not in page
+    assert (
+        boss.post(f"/purchasing/orders/{order_id}/act/nope", data={"csrf_token": token}).status_code
+        == 404
+    )
