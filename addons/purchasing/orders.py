@@ -213,26 +213,44 @@ def update_order(session: Session, order: PurchasingOrder, data: dict[str, Any])
     if start is not None and end is not None and end < start:
         errors["expected_date"] = [N_("must not be before the order's date")]
     lines = None
+    traced = any(line.sources for line in order.lines)
     if "lines" in data:
         vendor_id = vendor.id if vendor is not None else order.partner_id
         try:
             lines = make_lines(session, vendor_id, order.currency, data["lines"])
         except ValidationError as exc:
             errors.update(exc.normalized_messages())
+        if lines is not None and traced and not _same_goods(order.lines, lines):
+            errors["lines"] = [REPLACE_TRACED]
     if errors:
         raise ValidationError(errors)
     if vendor is not None:
         order.partner_id = vendor.id
     _apply(order, data)
     if lines is not None:
-        if any(line.sources for line in order.lines):
-            raise ValidationError(
-                N_("the lines of an order made from requisitions cannot be replaced"), "lines"
-            )
-        order.lines = lines
-        compute_totals(order, lines)
+        if traced:  # the same products and quantities: prices and terms change in place
+            for line, new in zip(order.lines, lines, strict=True):
+                for name in ("description", "unit_price", "discount", "tax_rate", "needed_by"):
+                    setattr(line, name, getattr(new, name))
+            compute_totals(order, order.lines)
+        else:
+            order.lines = lines
+            compute_totals(order, lines)
     session.flush()
     return order
+
+
+REPLACE_TRACED = N_(
+    "an order made from requisitions keeps its products and quantities (change prices,"
+    " discounts and dates only)"
+)
+
+
+def _same_goods(old: list[PurchasingOrderLine], new: list[PurchasingOrderLine]) -> bool:
+    if len(old) != len(new):
+        return False
+    pairs = zip(old, new, strict=True)
+    return all(a.product_id == b.product_id and a.quantity == b.quantity for a, b in pairs)
 
 
 def confirm_order(
