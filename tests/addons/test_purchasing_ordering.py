@@ -407,3 +407,30 @@ def test_the_job_runs_by_hand(world, cli):
     cli("jobs", "run", "purchasing.order_requisitions", "--company", "ALIM")
     with world.session() as s:
         assert s.scalar(select(func.count(PurchasingOrder.id))) == 1
+
+
+def test_confirmed_orders_from_the_api_are_mailed_to_vendors_with_an_address(
+    world, clients, yaprak_runtime
+):
+    from core.models import OutboxMessage
+
+    w = world
+    settings(w, order_state="confirmed")
+    with w.session("boss") as s, s.begin():
+        s.get(Partner, w.vendor_id).email = "satis@demir.test"
+    approved(
+        w,
+        [
+            {"product_id": w.product_id, "quantity": "3"},
+            {"product_id": w.product_id, "quantity": "1", "vendor_id": w.other_vendor_id},
+        ],
+    )
+    made = _ok(clients["boss"].post("/api/v1/purchasing/requisitions/order"))
+    assert sorted(o["state"] for o in made["orders"]) == ["confirmed", "confirmed"]
+    with yaprak_runtime.db.session_for(w.company_id) as s:
+        (mail,) = s.scalars(select(OutboxMessage)).all()  # the other vendor has no address
+        assert mail.to == "satis@demir.test"
+        (attachment,) = mail.attachments
+        text = " ".join(PdfReader(io.BytesIO(attachment.content)).pages[0].extract_text().split())
+        number = next(o["number"] for o in made["orders"] if o["partner_id"] == w.vendor_id)
+        assert number in text and "Vida 8 mm" in text
