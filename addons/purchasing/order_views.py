@@ -389,12 +389,13 @@ approved_lines = ListView(
             Column(
                 "vendor_id",
                 _l("Vendor"),
-                expr=Partner.name,
                 value=_line_vendor,
                 groupable=True,
                 nullable=True,
             ),
-            Column("product_id", _l("Product"), value=_line_product, sortable=False),
+            Column(
+                "product_id", _l("Product"), value=_line_product, sortable=False, groupable=True
+            ),
             Column(
                 "needed_by",
                 _l("Needed by"),

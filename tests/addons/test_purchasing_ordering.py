@@ -376,6 +376,10 @@ def test_the_approved_requisitions_report(world, clients):
     assert "/purchasing/approved-lines/order" in page
     only = boss.get(f"/purchasing/approved-lines?f.vendor_id={w.vendor_id}&export=xlsx")
     assert len(list(load_workbook(io.BytesIO(only.data)).active.iter_rows())) == 2
+    for key in ("vendor_id", "product_id"):
+        grouped = boss.get(f"/purchasing/approved-lines?group={key}")
+        assert grouped.status_code == 200, grouped.get_data(as_text=True)[:500]
+        assert "Demir Çelik" in grouped.get_data(as_text=True)
     xlsx = boss.get("/purchasing/approved-lines?export=xlsx")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
