@@ -438,3 +438,23 @@ def test_confirmed_orders_from_the_api_are_mailed_to_vendors_with_an_address(
         text = " ".join(PdfReader(io.BytesIO(attachment.content)).pages[0].extract_text().split())
         number = next(o["number"] for o in made["orders"] if o["partner_id"] == w.vendor_id)
         assert number in text and "Vida 8 mm" in text
+
+
+def test_bookkeeping_columns_leave_the_approval_alone(world):
+    """Core: an ORM change of a line's ``__approval_ignore__`` columns (the requisition
+    line's ``qty_ordered``) keeps its document's approvals; any other change voids them."""
+    w = world
+    doc_id = approved(w, [{"product_id": w.product_id, "quantity": "20"}])
+
+    def decisions():
+        with w.session() as s:
+            rows = s.scalars(select(Approval).where(Approval.document_id == doc_id)).all()
+            return s.get(PurchasingRequisition, doc_id).state, [a.void for a in rows]
+
+    with w.session("boss") as s, s.begin():
+        s.get(PurchasingRequisition, doc_id).lines[0].qty_ordered = D("5")
+    assert decisions() == ("approved", [False])
+    with w.session("boss") as s, s.begin():
+        line = s.get(PurchasingRequisition, doc_id).lines[0]
+        line.qty_ordered, line.quantity = D("6"), D("21")
+    assert decisions() == ("submitted", [True])
