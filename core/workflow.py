@@ -738,6 +738,8 @@ def _reset_on_change(session: Session, _context: Any, _instances: Any) -> None:
     for obj in [*session.new, *session.dirty, *session.deleted]:
         parent = getattr(type(obj), "__audit_document__", None)
         if parent:
+            if obj in session.dirty and _only_bookkeeping(obj):
+                continue
             document = getattr(obj, parent, None)
             if isinstance(document, Document) and document.id is not None:
                 changed[id(document)] = document
@@ -761,6 +763,19 @@ def _reset_on_change(session: Session, _context: Any, _instances: Any) -> None:
             continue
         with session.no_autoflush:
             reset_approvals(session, document)
+
+
+def _only_bookkeeping(line: Any) -> bool:
+    """Whether a changed line changed only columns its model lists in
+    ``__approval_ignore__`` (bookkeeping such as the quantity a later document took of it),
+    which leave its document's approvals alone."""
+    ignored = getattr(type(line), "__approval_ignore__", ())
+    if not ignored:
+        return False
+    from sqlalchemy import inspect
+
+    state = inspect(line)
+    return all(attr.key in ignored for attr in state.attrs if attr.history.has_changes())
 
 
 def install_workflow(session_class: type[Session]) -> None:

@@ -99,7 +99,9 @@ def after_transition(document: Any, action: str, user: Any) -> None:
 def materials_incoming(session: Any) -> list[Any]:
     """Requisition lines as the replenishment report counts them: draft and submitted
     requisitions as ``requested``, approved ones as ``on_order`` (what is not ordered yet:
-    once a purchase order takes a line, the order counts it)."""
+    once a purchase order takes a line, the order counts it); open purchase orders (draft
+    and confirmed) as ``on_order``: what is not received yet, due on the line's needed-by
+    date, else the order's expected date."""
     from sqlalchemy import func, literal, select, type_coerce
 
     from core.tenancy import company_of
@@ -130,9 +132,31 @@ def materials_incoming(session: Any) -> list[Any]:
             )
         )
 
+    from .models import PurchasingOrder as O
+    from .models import PurchasingOrderLine as OL
+
+    open_qty = OL.quantity - OL.qty_received
+    orders = (
+        select(
+            OL.product_id.label("product_id"),
+            O.warehouse_id.label("warehouse_id"),
+            type_coerce(open_qty, Quantity()).label("quantity"),
+            literal("on_order").label("kind"),
+            func.coalesce(OL.needed_by, O.expected_date).label("due"),
+        )
+        .join(O, O.id == OL.order_id)
+        .where(
+            O.company_id == company_id,
+            OL.company_id == company_id,
+            O.state.in_(("draft", "confirmed")),
+            OL.product_id.is_not(None),
+            open_qty > 0,
+        )
+    )
     return [
         query("requested", L.quantity, ("draft", "submitted")),
         query("on_order", L.quantity - L.qty_ordered, ("approved",)),
+        orders,
     ]
 
 
@@ -152,6 +176,8 @@ def menu_items(company: Any, user: Any) -> list[Any]:
     return [
         MenuItem(_("Requisitions"), "/purchasing/requisitions", 50, group, roles),
         MenuItem(_("Waiting for my approval"), "/purchasing/approvals", 51, group, roles),
+        MenuItem(_("Approved requisitions"), "/purchasing/approved-lines", 52, group, roles),
+        MenuItem(_("Purchase orders"), "/purchasing/orders", 53, group, roles),
         MenuItem(_("Receipts"), "/purchasing/receipts", 54, group, roles),
         MenuItem(_("Vendor invoices"), "/purchasing/invoices", 55, group, roles),
         MenuItem(_("Vendor payments"), "/purchasing/payments", 58, group, roles),
@@ -163,9 +189,10 @@ def menu_items(company: Any, user: Any) -> list[Any]:
 def document_actions(document: Any, user: Any) -> list[Any]:
     """The buttons of receipts and vendor invoices, and the order's *Receive* and *Create
     vendor invoice* (pages choosing the quantities)."""
-    from . import invoice_views, payment_views, receipt_views
+    from . import invoice_views, order_views, payment_views, receipt_views
 
     return [
+        *order_views.document_actions(document, user),
         *receipt_views.document_actions(document, user),
         *invoice_views.document_actions(document, user),
         *payment_views.document_actions(document, user),
@@ -175,26 +202,27 @@ def document_actions(document: Any, user: Any) -> list[Any]:
 @hookimpl
 def addon_blueprints() -> list[Any]:
     from .invoice_views import bp as invoice_pages
+    from .order_views import bp as orders_bp
     from .payment_views import bp as payment_pages
     from .receipt_views import bp as receipt_pages
     from .views import bp
 
-    return [bp, receipt_pages, invoice_pages, payment_pages]
+    return [bp, orders_bp, receipt_pages, invoice_pages, payment_pages]
 
 
 @hookimpl
 def api_blueprints() -> list[Any]:
     from .api import api
     from .invoice_api import api as invoice_api
+    from .order_api import api as orders_api
     from .payment_api import api as payment_api
     from .receipt_api import api as receipt_api
 
-    return [api, receipt_api, invoice_api, payment_api]
+    return [api, orders_api, receipt_api, invoice_api, payment_api]
 
 
 # -- vendor payments and balances on other pages ------------------------------------------
-@hookimpl
-def pdf_context(document: Any) -> dict[str, Any]:
+def _payment_pdf(document: Any) -> dict[str, Any]:
     """On a vendor payment's PDF, ``extra.purchasing.allocations``: the invoices it paid
     (``number``, ``vendor_number``, ``due_date``, ``amount``)."""
     from core.db import session_of
@@ -325,3 +353,131 @@ def document_form_sections(document: Any) -> list[Any]:
         payments_url=url_for("purchasing.payments.payments", **{"f.partner_id": document.id}),
     )
     return [FormSection(_("Purchasing"), html, sequence=60)]
+
+
+@hookimpl
+def pdf_context(document: Any) -> dict[str, Any]:
+    """What purchasing's PDFs print beyond the document (``extra.purchasing``): a purchase
+    order's vendor block and KDV breakdown, a vendor payment's allocations."""
+    return {**_order_pdf(document), **_payment_pdf(document)}
+
+
+def _order_pdf(document: Any) -> dict[str, Any]:
+    """A purchase order prints its vendor (``extra.purchasing.vendor``: name, address, tax
+    office, VKN) and the KDV breakdown (``by_rate``)."""
+    from .models import PurchasingOrder
+
+    if not isinstance(document, PurchasingOrder):
+        return {}
+    from core.documents import totals
+
+    vendor = document.partner
+    block = None
+    if vendor is not None:
+        billing = vendor.address("billing")
+        address = ""
+        if billing is not None:
+            address = "\n".join(
+                p
+                for p in (
+                    billing.street,
+                    " ".join(x for x in (billing.postal_code, billing.district) if x),
+                    billing.city,
+                )
+                if p
+            )
+        block = {
+            "name": vendor.name,
+            "address": address,
+            "tax_office": getattr(vendor, "tax_office", "") or "",
+            "tax_id": getattr(vendor, "tax_id", "") or "",
+            "email": vendor.email or "",
+        }
+    breakdown = totals([(ln.net, ln.tax, ln.tax_rate) for ln in document.lines])["by_rate"]
+    by_rate = [
+        {"rate": rate, "base": entry["base"], "tax": entry["tax"]}
+        for rate, entry in sorted(breakdown.items())
+    ]
+    return {"vendor": block, "by_rate": by_rate}
+
+
+def order_requisitions_job(company: Any) -> None:
+    """Nightly, when the company's ``nightly_orders`` setting is on: purchase orders from
+    every approved requisition line not ordered yet (``ordering.order_requisitions``)."""
+    from core.db import session_of
+
+    from .ordering import order_requisitions
+    from .settings import settings_of
+
+    session = session_of(company)
+    if not settings_of(session).nightly_orders:
+        return
+    order_requisitions(session, None)
+    session.commit()
+
+
+@hookimpl
+def periodic_tasks() -> list[Any]:
+    from core.jobs import PeriodicTask
+
+    return [PeriodicTask("order_requisitions", order_requisitions_job, minute="0", hour="3")]
+
+
+# ----------------------------------------------------------------------------- settings
+@hookimpl
+def extend_schema(schema_name: str, company: Any) -> dict[str, Any]:
+    """The company's purchasing settings on its page and in ``/api/v1/core/company``
+    (``purchasing_group_by``, ``purchasing_order_state``, ``purchasing_nightly_orders``,
+    ``purchasing_receipt_tolerance``, ``purchasing_price_tolerance``; see ``settings``)."""
+    if schema_name != "core.company":
+        return {}
+    from core.schemas import Extension
+
+    from .settings import fields_of
+
+    return {
+        f"purchasing_{name}": Extension(
+            inner, _setting_getter(name), metadata={"label": label}, allow_none=False
+        )
+        for name, (inner, label) in fields_of().items()
+    }
+
+
+def _setting_getter(name: str) -> Any:
+    def read(company: Any) -> Any:
+        from core.db import session_of
+
+        from .settings import DEFAULTS, settings_of
+
+        session = session_of(company)
+        if session is None:
+            return DEFAULTS[name]
+        return getattr(settings_of(session), name)
+
+    return read
+
+
+@hookimpl
+def document_saved(document: Any, data: dict[str, Any]) -> None:
+    from core.models import Company
+
+    if not isinstance(document, Company):
+        return
+    from .settings import NAMES, save
+
+    sent = {name: data[f"purchasing_{name}"] for name in NAMES if f"purchasing_{name}" in data}
+    if not sent:
+        return
+    from core.db import session_of
+
+    save(session_of(document), document.id, sent)
+
+
+# ----------------------------------------------------------------------------- demo
+@hookimpl
+def demo_data(company: Any, size: str) -> None:
+    """Purchasing in the demo company: rules, a replenishment run, requisitions over and
+    under the limit, orders, receipts, vendor invoices and a payment (``demo``)."""
+    from .demo import build
+
+    build(company, size)

@@ -59,6 +59,7 @@ class PurchasingRequisitionLine(PricedLine, Base):
 
     __tablename__ = "purchasing_requisition_line"
     __audit_document__ = "requisition"
+    __approval_ignore__ = ("qty_ordered",)  # bookkeeping: the approval stands (core.workflow)
 
     requisition_id: Mapped[int] = mapped_column(
         ForeignKey("purchasing_requisition.id", ondelete="CASCADE"), index=True
