@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.auth import add_user, find_user, grant
 from core.companies import add_company, enable_in_session, update_header
 from core.kernel import lifecycle
+from core.mail import MAIL_HELD
 from core.models import Company
 from core.tenancy import act_for
 
@@ -401,6 +402,10 @@ def build_demo(
         grant(session, runtime.kernel, user, company, ["admin"])
         core_demo_data(company)
         enable_in_session(runtime, company, names)
+        # A demo sends no mail: the approvers of its waiting requisitions, the vendors of its
+        # orders and the customers of its quotes are made-up people (core.mail.MAIL_HELD).
+        session.info[MAIL_HELD] = True
         for name in runtime.kernel.order:
             runtime.kernel.call_addon(name, "demo_data", company=company, size=size)
+        session.info.pop(MAIL_HELD, None)
     return True, names

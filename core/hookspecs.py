@@ -249,5 +249,6 @@ def demo_data(company: Company, size: str) -> None:
     Add-ons are called in dependency order, so the records of your dependencies exist.
     ``size`` is ``"full"`` (enough records for lists and reports to be interesting) or
     ``"small"`` (a few of every kind, quick to make: tests use it); an implementation that
-    makes the same either way may leave the argument out.
+    makes the same either way may leave the argument out. Mail is held meanwhile: what your
+    services queue (``core.mail.queue_mail``) is made but never written or sent.
     """

@@ -91,6 +91,9 @@ def template_filters() -> dict[str, Any]:
     return {"money": money, "date": date}
 
 
+MAIL_HELD = "yaprak_mail_held"
+
+
 def queue_mail(
     session: Session,
     to: list[str],
@@ -100,7 +103,10 @@ def queue_mail(
     cc: list[str] | None = None,
     attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> OutboxMessage:
-    """Write a message to the outbox in ``session``'s transaction (the session's company)."""
+    """Write a message to the outbox in ``session``'s transaction (the session's company).
+
+    While ``session.info[MAIL_HELD]`` is set (core sets it around the add-ons' demo data)
+    the message is made and returned but not written: nothing is ever sent."""
     from core.runtime import current_runtime
 
     if company_of(session) is None:
@@ -128,6 +134,8 @@ def queue_mail(
         message.attachments.append(
             OutboxAttachment(filename=filename, content=content, mime_type=mime)
         )
+    if session.info.get(MAIL_HELD):
+        return message
     session.add(message)
     session.flush()
     _deliver_after_commit(session)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, url_for
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -20,7 +20,6 @@ from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
 from core.models import Partner
 from core.schemas import PriceField, QuantityField
-from core.web.context import db_session, require_role
 from core.web.forms import FormView, LinesSpec
 from core.web.lists import ListView
 from core.web.picking import LinePicker, PickRow
@@ -98,29 +97,8 @@ def _update(session: Any, record: Any, payload: dict[str, Any]) -> Any:
     return receipts.update_receipt(session, record, data)
 
 
-# -- the order, as the pickers need it (the order's own page belongs to orders) -----------
-class OrderRef:
-    """Loads an order (another company's: 404) and links to its page."""
-
-    model = PurchasingOrder
-
-    def load(self, record_id: int) -> PurchasingOrder:
-        require_role(USER)
-        order = db_session().get(PurchasingOrder, record_id)
-        if order is None:
-            abort(404)
-        return order
-
-    def url(self, order: PurchasingOrder) -> str:
-        from flask import request
-
-        return f"{request.script_root}/purchasing/orders/{order.id}"
-
-    def label(self, order: PurchasingOrder) -> str:
-        return f"{ORDER_TITLE} {order.number or DRAFT}"
-
-
-order_ref = OrderRef()
+# -- the order's page (orders' FormView) is what the pickers load, link to and name ------------
+from .order_views import order_form as order_ref  # noqa: E402
 
 
 def _order_link(doc: Any) -> tuple[str, str] | None:

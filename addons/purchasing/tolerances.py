@@ -7,18 +7,14 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from core.tenancy import company_of
-
-from .models import PurchasingSettings
+from .settings import settings_of
 
 HUNDRED = Decimal(100)
 
 
 def tolerances(session: Session) -> tuple[Decimal, Decimal]:
-    """``(receipt_tolerance, price_tolerance)`` in percent."""
-    found = session.get(PurchasingSettings, company_of(session))
-    if found is None:
-        return Decimal("0.00"), Decimal("0.00")
+    """``(receipt_tolerance, price_tolerance)`` in percent (``settings.settings_of``)."""
+    found = settings_of(session)
     return Decimal(found.receipt_tolerance or 0), Decimal(found.price_tolerance or 0)
 
 
