@@ -8,6 +8,9 @@
   ``201 {"run": {...}, "made": n}``; a rule id that is not the company's is a 404, a line
   proposing nothing now (or no add-on taking proposals) a 400 naming it; role
   ``materials.user``.
+- ``GET/POST /rules``, ``GET/PATCH /rules/<id>``: reorder rules (read: ``materials.user``;
+  write: ``materials.manager``); a maximum below the minimum and the other bad input are
+  ``400`` naming the field.
 """
 
 from __future__ import annotations
@@ -19,14 +22,15 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.schemas import QuantityField
-from core.web.api_resources import ApiErrorSchema, ApiRefused
+from core.web.api_resources import ApiErrorSchema, ApiRefused, register_resource
 from core.web.context import current_user, db_session, require_role
 
 from . import replenishment
 from .models import MaterialsReorderRule
-from .replenishment_views import read_filters, run_report
+from .replenishment_views import read_filters, rule_form, rules_list, run_report
 
 api = Blueprint("replenishment", __name__, description="Materials: the replenishment report")
+RULES = register_resource(api, "/rules", form=rule_form, list_spec=rules_list.spec)
 
 
 class ReportLineSchema(Schema):
