@@ -11,6 +11,13 @@ from core.i18n import lazy_gettext as _l
 from core.kernel.errors import KernelError
 from core.kernel.relay import HookRelay
 
+
+def one_of(labels: dict[str, Any]) -> validate.OneOf:
+    """A choice among the keys of ``labels`` (value -> label): a read-only field's page shows
+    the label, a select offers the labels."""
+    return validate.OneOf(list(labels), labels=list(labels.values()))
+
+
 EXTENSIBLE: set[type] = set()  # schemas other add-ons extend (their documents say so)
 
 

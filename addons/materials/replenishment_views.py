@@ -20,12 +20,13 @@ from sqlalchemy.orm import joinedload
 from core.i18n import _, translate_errors, translate_message
 from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
-from core.models import Partner, Product, ProductCategory
+from core.models import Partner, ProductCategory
+from core.web import choices
 from core.web.context import current_user, db_session, require_role
 from core.web.forms import FormView
 from core.web.lists import ListView
 
-from . import replenishment
+from . import replenishment, warehouses
 from .models import MaterialsReorderRule, MaterialsWarehouse
 from .rules import ReorderRuleSchema, create_rule, update_rule
 
@@ -36,22 +37,10 @@ PAGE_LINES = 1000  # lines the page shows; the exports and the API give them all
 
 
 # -- choices ------------------------------------------------------------------------------
-def warehouse_choices(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(MaterialsWarehouse.id, MaterialsWarehouse.code, MaterialsWarehouse.name)
-        .where(MaterialsWarehouse.active.is_(True))
-        .order_by(MaterialsWarehouse.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+warehouse_choices = warehouses.choices
 
 
-def vendor_choices(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Partner.id, Partner.name)
-        .where(Partner.is_vendor.is_(True), Partner.active.is_(True))
-        .order_by(Partner.name)
-    )
-    return [(r[0], r[1]) for r in rows]
+vendor_choices = choices.vendors
 
 
 def category_choices(session: Any) -> list[tuple[int, str]]:
@@ -59,13 +48,7 @@ def category_choices(session: Any) -> list[tuple[int, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def goods_choices(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Product.id, Product.code, Product.name)
-        .where(Product.active.is_(True), Product.type == "goods")
-        .order_by(Product.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+goods_choices = choices.goods
 
 
 # -- reorder rules: list and form ---------------------------------------------------------

@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.i18n import N_
 from core.i18n import lazy_gettext as _l
-from core.schemas import NOT_NEGATIVE, MoneyField, PriceField, QuantityField
+from core.schemas import NOT_NEGATIVE, MoneyField, PriceField, QuantityField, one_of
 
 KINDS = {
     "receipt": _l("Receipt"),
@@ -21,10 +21,6 @@ KINDS = {
 }
 COUNT_STATES = {"draft": _l("draft"), "done": _l("done"), "cancelled": _l("cancelled")}
 POSITIVE = validate.Range(min=0, min_inclusive=False, error=N_("must be more than zero"))
-
-
-def one_of(labels: dict[str, Any]) -> validate.OneOf:
-    return validate.OneOf(list(labels), labels=list(labels.values()))
 
 
 class LocationSchema(Schema):

@@ -21,6 +21,7 @@ from core.i18n import N_, _, translate_message
 from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
 from core.models import Product, ProductCategory
+from core.web import choices
 from core.web.context import current_company, db_session, require_role
 from core.web.forms import RECORDS, FormView, LinesSpec
 from core.web.lists import ListView
@@ -60,22 +61,10 @@ def _currency(_row: Any = None) -> str:
 
 
 # -- choices for selects and filters --------------------------------------------------------
-def _products(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Product.id, Product.code, Product.name)
-        .where(Product.active.is_(True), Product.type == "goods")
-        .order_by(Product.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+_products = choices.goods
 
 
-def _warehouses(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(MaterialsWarehouse.id, MaterialsWarehouse.code, MaterialsWarehouse.name)
-        .where(MaterialsWarehouse.active.is_(True))
-        .order_by(MaterialsWarehouse.is_default.desc(), MaterialsWarehouse.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+_warehouses = warehouses.choices
 
 
 def _all_warehouses(session: Any) -> dict[str, str]:

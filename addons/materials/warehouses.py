@@ -111,3 +111,13 @@ def update_warehouse(
     session.flush()
     _one_default(session, warehouse)
     return warehouse
+
+
+def choices(session: Any) -> list[tuple[int, str]]:
+    """Active warehouses for a select, ``CODE name``, the default one first."""
+    rows = session.execute(
+        select(MaterialsWarehouse.id, MaterialsWarehouse.code, MaterialsWarehouse.name)
+        .where(MaterialsWarehouse.active.is_(True))
+        .order_by(MaterialsWarehouse.is_default.desc(), MaterialsWarehouse.code)
+    )
+    return [(r[0], f"{r[1]} {r[2]}") for r in rows]

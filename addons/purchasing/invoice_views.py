@@ -19,8 +19,9 @@ from sqlalchemy.orm import joinedload
 from core.i18n import N_
 from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
-from core.models import PaymentTerm, Product
-from core.schemas import NOT_NEGATIVE, MoneyField, PriceField, QuantityField
+from core.models import PaymentTerm
+from core.schemas import NOT_NEGATIVE, MoneyField, PriceField, QuantityField, one_of
+from core.web import choices
 from core.web.forms import FormView, LinesSpec
 from core.web.lists import ListView
 from core.web.picking import LinePicker, PickRow
@@ -113,7 +114,9 @@ class VendorInvoiceSchema(Schema):
     price_excess = MoneyField(dump_only=True, metadata={"label": _l("Over the order's price")})
     amount_paid = MoneyField(dump_only=True, metadata={"label": _l("Paid")})
     amount_residual = MoneyField(dump_only=True, metadata={"label": _l("Open")})
-    payment_state = fields.String(dump_only=True, metadata={"label": _l("Payment status")})
+    payment_state = fields.String(
+        dump_only=True, metadata={"label": _l("Payment status")}, validate=one_of(PAYMENT_STATES)
+    )
     lines = fields.List(fields.Nested(VendorInvoiceLineSchema), load_default=None)
 
 
@@ -130,13 +133,7 @@ def _terms(session: Any) -> list[tuple[int, str]]:
     return [(t.id, t.name) for t in session.scalars(select(PaymentTerm).order_by(PaymentTerm.days))]
 
 
-def _products(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Product.id, Product.code, Product.name)
-        .where(Product.active.is_(True))
-        .order_by(Product.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+_products = choices.products
 
 
 CHOICES = {"partner_id": vendor_choices, "payment_term_id": _terms, "product_id": _products}
@@ -150,6 +147,7 @@ FIELDS = [
     "note",
     "price_excess",
     "amount_residual",
+    "payment_state",
 ]
 
 invoice_form = FormView(

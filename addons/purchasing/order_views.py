@@ -24,7 +24,8 @@ from core.documents import TransitionRefused
 from core.i18n import _, translate_message
 from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
-from core.models import Partner, PaymentTerm, Product
+from core.models import Partner
+from core.web import choices
 from core.web.context import current_user, db_session, require_role
 from core.web.forms import FormView, LinesSpec
 from core.web.lists import ListView
@@ -56,18 +57,10 @@ LINE_FIELDS = [
 ]
 
 
-def _terms(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(select(PaymentTerm.id, PaymentTerm.name).order_by(PaymentTerm.name))
-    return [(r[0], r[1]) for r in rows]
+_terms = choices.payment_terms
 
 
-def _products(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Product.id, Product.code, Product.name)
-        .where(Product.active.is_(True))
-        .order_by(Product.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+_products = choices.products
 
 
 CHOICES = {

@@ -19,6 +19,7 @@ from core.i18n import _, translate_message
 from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
 from core.models import Partner
+from core.web import choices
 from core.web.context import current_user, db_session, require_role
 from core.web.forms import RECORDS, FormView
 from core.web.lists import ListView
@@ -41,13 +42,7 @@ def url(endpoint: str, **values: Any) -> str:
     return url_for(f"purchasing.payments.{endpoint}", **values)
 
 
-def _vendors(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Partner.id, Partner.name)
-        .where(Partner.active.is_(True), Partner.is_vendor.is_(True))
-        .order_by(Partner.name)
-    )
-    return [(r[0], r[1]) for r in rows]
+_vendors = choices.vendors
 
 
 # -- the record page ----------------------------------------------------------------------

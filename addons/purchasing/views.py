@@ -13,11 +13,13 @@ from flask import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from addons.materials import warehouses
 from addons.materials.models import MaterialsWarehouse
 from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
-from core.models import Membership, Partner, Product, User
+from core.models import User
 from core.tenancy import company_of
+from core.web import choices
 from core.web.context import current_user
 from core.web.forms import FormView, LinesSpec
 from core.web.lists import ListView
@@ -44,41 +46,16 @@ LINE_FIELDS = ["product_id", "description", "quantity", "unit_price", "vendor_id
 
 
 # -- choices for selects ------------------------------------------------------------------
-def _users(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(User.id, User.name, User.email)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.company_id == company_of(session))
-        .order_by(User.name)
-    )
-    return [(r[0], r[1] or r[2]) for r in rows]
+_users = choices.members
 
 
-def _warehouses(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(MaterialsWarehouse.id, MaterialsWarehouse.code, MaterialsWarehouse.name)
-        .where(MaterialsWarehouse.active.is_(True))
-        .order_by(MaterialsWarehouse.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+_warehouses = warehouses.choices
 
 
-def _products(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Product.id, Product.code, Product.name)
-        .where(Product.active.is_(True))
-        .order_by(Product.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+_products = choices.products
 
 
-def _vendors(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Partner.id, Partner.name)
-        .where(Partner.active.is_(True), Partner.is_vendor.is_(True))
-        .order_by(Partner.name)
-    )
-    return [(r[0], r[1]) for r in rows]
+_vendors = choices.vendors
 
 
 CHOICES = {

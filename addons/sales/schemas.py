@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from core.i18n import N_
 from core.i18n import lazy_gettext as _l
-from core.schemas import NOT_NEGATIVE, MoneyField, PriceField, QuantityField
+from core.schemas import NOT_NEGATIVE, MoneyField, PriceField, QuantityField, one_of
 
 TAX_RATES = (0, 1, 10, 20)  # KDV rates in force
 POSITIVE = validate.Range(min=0, min_inclusive=False, error=N_("must be more than zero"))
@@ -31,11 +31,6 @@ INVOICE_STATUS = {
     "partial": _l("Partly"),
     "invoiced": _l("Invoiced"),
 }
-
-
-def one_of(labels: dict[str, Any]) -> validate.OneOf:
-    """The values of ``labels`` with their labels (a read-only field's page shows the label)."""
-    return validate.OneOf(list(labels), labels=list(labels.values()))
 
 
 class SalesLineSchema(Schema):

@@ -18,9 +18,9 @@ from core.documents import TransitionRefused
 from core.i18n import _, translate_message
 from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
-from core.models import Membership, Partner, PaymentTerm, Product, User
+from core.models import Partner
 from core.schemas import MoneyField
-from core.tenancy import company_of
+from core.web import choices
 from core.web.context import current_user, db_session, require_role
 from core.web.forms import FormView, LinesSpec
 from core.web.lists import ListView
@@ -71,38 +71,16 @@ LINE_FIELDS = ["product_id", "description", "quantity", "unit_price", "discount"
 
 
 # -- choices for selects ------------------------------------------------------------------
-def _customers(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Partner.id, Partner.name)
-        .where(Partner.active.is_(True))
-        .where(Partner.is_customer.is_(True) | Partner.is_prospect.is_(True))
-        .order_by(Partner.name)
-    )
-    return [(r[0], r[1]) for r in rows]
+_customers = choices.customers
 
 
-def _users(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(User.id, User.name, User.email)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.company_id == company_of(session))
-        .order_by(User.name)
-    )
-    return [(r[0], r[1] or r[2]) for r in rows]
+_users = choices.members
 
 
-def _terms(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(select(PaymentTerm.id, PaymentTerm.name).order_by(PaymentTerm.name))
-    return [(r[0], r[1]) for r in rows]
+_terms = choices.payment_terms
 
 
-def _products(session: Any) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(Product.id, Product.code, Product.name)
-        .where(Product.active.is_(True))
-        .order_by(Product.code)
-    )
-    return [(r[0], f"{r[1]} {r[2]}") for r in rows]
+_products = choices.products
 
 
 CHOICES = {

@@ -121,6 +121,6 @@ def test_from_the_report_to_the_payment(world, browser_page, browser_login):
     expect(page.locator(".form-head .badge.state")).to_have_attribute("data-state", "posted")
     page.goto(invoice_url)  # paid in full: nothing open, and the vendor owes nothing
     expect(page.locator("#main")).to_contain_text(re.compile(r"Açık tutar\s*0,00"))
-    expect(page.locator("#main")).to_contain_text("not_paid → paid")  # its activity
+    expect(page.locator('[data-value-of="payment_state"]')).to_have_text("ödendi")
     page.goto("/purchasing/vendors/balances")
     expect(page.locator("table.list-table, table").first).not_to_contain_text("Demir Çelik")
