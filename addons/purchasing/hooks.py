@@ -405,6 +405,7 @@ def order_requisitions_job(company: Any) -> None:
     """Nightly, when the company's ``nightly_orders`` setting is on: purchase orders from
     every approved requisition line not ordered yet (``ordering.order_requisitions``)."""
     from core.db import session_of
+    from core.web.pdf import document_pdf_bytes
 
     from .ordering import order_requisitions
     from .settings import settings_of
@@ -412,7 +413,8 @@ def order_requisitions_job(company: Any) -> None:
     session = session_of(company)
     if not settings_of(session).nightly_orders:
         return
-    order_requisitions(session, None)
+    # confirmed orders (order_state) are e-mailed with their PDF, as from the page
+    order_requisitions(session, None, pdf=lambda order: document_pdf_bytes(session, order))
     session.commit()
 
 

@@ -24,7 +24,8 @@ What is ordered: every line of an approved requisition that is not fully ordered
   are all ordered moves to ``ordered``.
 - The orders are made ``draft`` or ``confirmed`` (numbered) per
   ``PurchasingSettings.order_state``; confirmed ones are e-mailed to vendors that have an
-  e-mail address when a PDF renderer is given (the pages, the API), else only confirmed.
+  e-mail address when a PDF renderer is given (the pages, the API and the nightly job give
+  one: ``core.web.pdf.document_pdf_bytes``), else only confirmed.
 """
 
 from __future__ import annotations

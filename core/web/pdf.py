@@ -16,7 +16,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app
+from flask import Blueprint, Flask, Response, abort, current_app, g
 from jinja2 import ChoiceLoader, Environment, FunctionLoader, TemplateNotFound
 from sqlalchemy import select
 
@@ -154,6 +154,34 @@ def render_pdf_template(template: str, document: object, **context: Any) -> byte
     html = document_html(template, document, started + config.pdf_timeout, **context)
     static_dirs = current_app.extensions["yaprak.static_dirs"]
     return render_pdf(html, static_dirs, config.pdf_timeout, config.pdf_memory_mb, started)
+
+
+def document_pdf_bytes(session: Any, document: Any) -> bytes:
+    """``document``'s PDF (its ``__pdf_template__``) from anywhere: in a web request as the
+    PDF route makes it, and outside one (a scheduled job, the worker, a script) through an
+    app of the current runtime made once per runtime, in a request context of its own that
+    reads with ``session`` and acts for the document's company. The same templates, add-ons'
+    ``pdf_context``, company templates and limits apply either way."""
+    from flask import has_request_context
+
+    if has_request_context():
+        return render_pdf_template(document.__pdf_template__, document)
+    from core.companies import cached_company
+    from core.runtime import current_runtime
+
+    rt = current_runtime()
+    app = rt.__dict__.get("_pdf_app")
+    if app is None:
+        from core.web.app import create_app
+
+        app = rt.__dict__["_pdf_app"] = create_app(runtime=rt)
+    with app.test_request_context("/"):
+        g.yaprak_db = session
+        g.yaprak_company = cached_company(session, document.company_id)
+        try:
+            return render_pdf_template(document.__pdf_template__, document)
+        finally:
+            g.pop("yaprak_db", None)  # the caller's session: not closed with this context
 
 
 def owner_of(cls: type) -> str | None:

@@ -413,6 +413,26 @@ def test_the_job_runs_by_hand(world, cli):
         assert s.scalar(select(func.count(PurchasingOrder.id))) == 1
 
 
+def test_the_nightly_job_mails_confirmed_orders_with_their_pdf(world, cli, yaprak_runtime):
+    """Outside any web request (the job through the CLI) the PDF is rendered all the same."""
+    from core.models import OutboxMessage
+
+    w = world
+    settings(w, nightly_orders=True, order_state="confirmed")
+    with w.session("boss") as s, s.begin():
+        s.get(Partner, w.vendor_id).email = "satis@demir.test"
+    approved(w, [{"product_id": w.product_id, "quantity": "4"}])
+    cli("jobs", "run", "purchasing.order_requisitions", "--company", "ALIM")
+    with yaprak_runtime.db.session_for(w.company_id) as s:
+        (order,) = s.scalars(select(PurchasingOrder)).all()
+        assert order.state == "confirmed"
+        (mail,) = s.scalars(select(OutboxMessage)).all()
+        assert mail.to == "satis@demir.test"
+        (attachment,) = mail.attachments
+        text = " ".join(PdfReader(io.BytesIO(attachment.content)).pages[0].extract_text().split())
+        assert order.number in text and "Vida 8 mm" in text
+
+
 def test_confirmed_orders_from_the_api_are_mailed_to_vendors_with_an_address(
     world, clients, yaprak_runtime
 ):
