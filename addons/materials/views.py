@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, url_for
 from marshmallow import Schema, ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, type_coerce
 from sqlalchemy.orm import joinedload
 
 from core.documents import USER_KEY
@@ -21,6 +21,8 @@ from core.i18n import N_, _, translate_message
 from core.i18n import lazy_gettext as _l
 from core.listing import Column, Filter, ListSpec
 from core.models import Product, ProductCategory
+from core.money import PRICE_PLACES, QUANTITY_PLACES
+from core.types import ExactDecimal
 from core.web import choices
 from core.web.context import current_company, db_session, require_role
 from core.web.forms import RECORDS, FormView, LinesSpec
@@ -192,7 +194,12 @@ def _levels_base(_session: Any) -> Any:
 
 
 _AVAILABLE = MaterialsStock.on_hand - MaterialsStock.reserved
-_VALUE = MaterialsStock.on_hand * MaterialsCost.average
+# on hand x average in SQL: on SQLite both are scaled integers (3 and 4 places), so the
+# product has 7 places; typed so (core.types), every row and the total come back exact
+# (within SQLite's 64-bit integers: about 900 billion TL of stock value in all)
+_VALUE = type_coerce(
+    MaterialsStock.on_hand * MaterialsCost.average, ExactDecimal(QUANTITY_PLACES + PRICE_PLACES, 30)
+)
 
 
 def _level_url(level: MaterialsStock) -> str:

@@ -1,6 +1,6 @@
 """The purchasing demo: the whole chain, as people would have worked it over two months.
 
-- Two people: a requester (Elif Kaya, ``purchasing.user`` and ``materials.user``) and a
+- Two people: a requester (Elif Kaya, ``purchasing.user`` and ``purchasing.receiver``) and a
   purchasing manager who approves, buys, receives and pays (Burak Şahin).
 - Reorder rules for the main warehouse's goods: most sit comfortably below what is on hand,
   three are set above it, so the replenishment report proposes them.
@@ -29,7 +29,7 @@ from sqlalchemy import select
 from core.models import Partner, Product, ProductVendor
 
 PEOPLE = [
-    ("Elif Kaya", "elif.kaya", ["purchasing.user", "materials.user"]),
+    ("Elif Kaya", "elif.kaya", ["purchasing.user", "purchasing.receiver"]),
     ("Burak Şahin", "burak.sahin", ["purchasing.manager"]),
 ]
 SHORT = 3  # rules set above what is on hand: the report proposes these

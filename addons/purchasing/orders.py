@@ -42,9 +42,10 @@ NO_EMAIL = N_("the vendor has no e-mail address: add one, or confirm without sen
 
 # ----------------------------------------------------------------------------- checks
 def vendor_of(session: Session, partner_id: Any, field: str = "partner_id") -> Partner:
-    """The company's partner ``partner_id`` (another company's is unknown, like a missing one)."""
+    """The company's vendor ``partner_id`` (another company's is unknown, like a missing one;
+    a partner that is not a vendor is refused)."""
     partner = session.get(Partner, partner_id) if partner_id is not None else None
-    if partner is None:
+    if partner is None or not partner.is_vendor:
         raise ValidationError(N_("unknown vendor"), field)
     if not partner.active:
         raise ValidationError(N_("the vendor is archived"), field)

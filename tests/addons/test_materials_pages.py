@@ -147,6 +147,10 @@ def test_stock_levels_show_on_hand_reserved_average_and_value(world, keeper):
     assert "CIM-50" in page and "ANA" in page and "IZM" in page
     # the average: (500 + 2100) / 40 = 65; ANA's value 650, IZM's 1950
     assert "65,00" in page and "650,00" in page and "1.950,00" in page
+    totals = page[page.index("<tfoot>") : page.index("</tfoot>")]
+    cells = re.findall(r'<th class="text-end">([^<]*)</th>', totals)
+    assert "2.600,00 ₺" in cells  # the value total: 650 + 1950, not scaled
+    assert "40,00" in cells and "40,00 ₺" not in cells  # quantities carry no currency
     r = keeper.get(f"/materials/levels?f.warehouse_id={w.branch_id}")
     page = r.get_data(as_text=True)
     assert "1.950,00" in page and "650,00" not in page

@@ -89,6 +89,10 @@ def test_from_the_report_to_the_payment(world, browser_page, browser_login):
     _action(page, "Göndermeden onayla")
     expect(page.locator(".form-head .badge.state")).to_have_attribute("data-state", "confirmed")
     expect(page.get_by_role("heading", level=1)).to_contain_text("SAS-")
+    colours = page.locator(".form-head .badge.state").evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+    )
+    assert colours[0] != colours[1] and colours[1] not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
 
     # received in part: 60 of 100
     _action(page, "Teslim al")
