@@ -310,3 +310,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
     enable_replay()
     cheap_password_hashing()
+    config.addinivalue_line(
+        "markers",
+        "engine_independent: uses no database (a PDF renderer, pytest run on pytest): run on "
+        "SQLite only, skipped when YAPRAK_TEST_DATABASE_URL picks PostgreSQL",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if test_database_base_url() is None:
+        return
+    skip = pytest.mark.skip(reason="uses no database: runs once, on SQLite")
+    for item in items:
+        if item.get_closest_marker("engine_independent"):
+            item.add_marker(skip)

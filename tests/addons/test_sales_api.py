@@ -170,7 +170,7 @@ def test_the_sales_operations_keep_to_their_schemas(sales_world, api, yaprak_app
 
         @given(case=operation.as_strategy(generation_mode=generation))
         @settings(
-            max_examples=8,
+            max_examples=5,
             deadline=None,
             database=None,
             derandomize=True,

@@ -13,7 +13,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-MAX_EXAMPLES = 10  # per operation and mode: with every add-on's operations, about 20 s a mode
+MAX_EXAMPLES = 5  # per operation and mode: about 90 operations, 900 requests in all
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def test_no_operation_answers_a_server_error(seeded, yaprak_app, mode):
             statuses.append(response.status_code)
 
         check()
-    assert len(statuses) > len(operations) * 5  # the cases were really sent
+    assert len(statuses) > len(operations) * 2  # the cases were really sent
     assert all(status < 500 for status in statuses)
     if mode is GenerationMode.POSITIVE:
         assert {200, 201} <= set(statuses)

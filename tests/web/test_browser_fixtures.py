@@ -46,6 +46,7 @@ def test_live_server_serves_the_tests_app_on_loopback(live_server, make_company)
 
 
 @pytest.mark.slow
+@pytest.mark.engine_independent
 def test_without_chromium_browser_tests_skip_and_say_why(inner):
     result = inner(BROWSER_TEST, chromium="/nonexistent/chromium")
     result.assert_outcomes(skipped=1)
@@ -55,6 +56,7 @@ def test_without_chromium_browser_tests_skip_and_say_why(inner):
 
 
 @pytest.mark.slow
+@pytest.mark.engine_independent
 def test_without_chromium_under_ci_browser_tests_fail(inner):
     result = inner(BROWSER_TEST, chromium="/nonexistent/chromium", ci=True)
     result.assert_outcomes(errors=1)
@@ -81,6 +83,7 @@ def test_uses_expect(browser_page):
 
 
 @pytest.mark.slow
+@pytest.mark.engine_independent
 def test_without_playwright_the_module_skips_but_fails_under_ci(inner):
     result = inner(MODULE_NEEDING_PLAYWRIGHT, conftest=NO_PLAYWRIGHT)
     result.assert_outcomes(skipped=1)
@@ -94,6 +97,7 @@ def test_without_playwright_the_module_skips_but_fails_under_ci(inner):
 
 
 @pytest.mark.slow
+@pytest.mark.engine_independent
 def test_an_exception_in_the_live_server_fails_the_test(inner):
     result = inner(
         """

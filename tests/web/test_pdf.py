@@ -419,6 +419,7 @@ def test_a_pathological_document_is_stopped_at_the_time_limit():
     assert time.monotonic() - started < 3  # killed, not waited for
 
 
+@pytest.mark.engine_independent
 def test_a_pathological_document_is_stopped_at_the_memory_limit():
     from core.pdf import PdfMemoryLimit, render_pdf
     from core.web.app import WEB_DIR
