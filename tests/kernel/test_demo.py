@@ -81,7 +81,10 @@ def test_demo_serves_the_demo_company_behind_its_login(tmp_path):
     )
     try:
         ready = False
-        for _ in range(150):
+        # building the small demo (every add-on's data) then starting the server takes a few
+        # seconds alone and a minute or more on a busy CI machine: wait on a deadline
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
                 ready = True
