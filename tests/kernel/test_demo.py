@@ -18,7 +18,7 @@ def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
     assert out == (
         "Building demo company DEMO (small size)...\n"
         "Demo company DEMO created with add-ons:"
-        " acme_notes, alpha, docs, materials, sales, beta, purchasing\n"
+        " acme_notes, alpha, docs, materials, sales, beta, purchasing, reporting\n"
         "Demo login: admin@demo.demo / demo1234\n"
     )
     from yk_alpha.models import AlphaThing
@@ -32,6 +32,7 @@ def test_demo_builds_once_and_keeps_data(cli, yaprak_runtime):
             "acme_notes",
             "materials",
             "purchasing",
+            "reporting",
             "sales",
         }
         # what its documents print in the header, the tax number with a valid check digit

@@ -1,0 +1,128 @@
+"""Report periods: a date range given as dates or as a preset, and its comparison period.
+
+Presets are relative to the company's today, so a saved preset ("this quarter") keeps its
+meaning: it is resolved when the report runs. A range of whole calendar months compares
+with the same number of months before it (October with September, a quarter with the
+quarter before); any other range with the same number of days just before it. "Same
+period last year" moves both ends back twelve months (29 February becomes the 28th).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.i18n import lazy_gettext as _l
+
+PRESETS = (
+    "this_month",
+    "last_month",
+    "this_quarter",
+    "last_quarter",
+    "this_year",
+    "last_year",
+    "last_12_months",
+)
+COMPARISONS = ("none", "previous_period", "previous_year")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months, kept inside the month it lands in."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def preset_period(preset: str, today: date) -> Period:
+    first = today.replace(day=1)
+    quarter_start = first.replace(month=(today.month - 1) // 3 * 3 + 1)
+    if preset == "this_month":
+        return Period(first, month_end(today))
+    if preset == "last_month":
+        start = add_months(first, -1)
+        return Period(start, month_end(start))
+    if preset == "this_quarter":
+        return Period(quarter_start, month_end(add_months(quarter_start, 2)))
+    if preset == "last_quarter":
+        start = add_months(quarter_start, -3)
+        return Period(start, month_end(add_months(start, 2)))
+    if preset == "this_year":
+        return Period(date(today.year, 1, 1), date(today.year, 12, 31))
+    if preset == "last_year":
+        return Period(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    if preset == "last_12_months":  # the twelve whole months up to and including this one
+        return Period(add_months(first, -11), month_end(today))
+    raise ValueError(f"unknown period preset {preset!r}")
+
+
+def _whole_months(period: Period) -> int | None:
+    """How many calendar months ``period`` spans when it is exactly whole months."""
+    if period.start.day != 1 or period.end != month_end(period.end):
+        return None
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+
+
+def comparison_period(period: Period, comparison: str) -> Period | None:
+    if comparison == "none":
+        return None
+    if comparison == "previous_year":
+        return Period(add_months(period.start, -12), add_months(period.end, -12))
+    months = _whole_months(period)
+    if months is not None:
+        start = add_months(period.start, -months)
+        return Period(start, month_end(add_months(start, months - 1)))
+    end = period.start - timedelta(days=1)
+    return Period(end - timedelta(days=period.days - 1), end)
+
+
+class PeriodParams(Schema):
+    """Parameters of a report over a period: ``date_from``/``date_to`` or a ``preset``
+    (a preset wins when both are given; neither: this month)."""
+
+    preset = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(PRESETS),
+        metadata={"label": _l("Period")},
+    )
+    date_from = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("From")})
+    date_to = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("To")})
+
+    @validates_schema
+    def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("date_from"), data.get("date_to")
+        if data.get("preset") is None and start and end and start > end:
+            raise ValidationError(_l("the end date is before the start date"), "date_to")
+
+
+def resolve_period(params: dict[str, Any], today: date) -> Period:
+    """The period ``params`` (loaded by a ``PeriodParams`` schema) asks for."""
+    if params.get("preset"):
+        return preset_period(params["preset"], today)
+    start, end = params.get("date_from"), params.get("date_to")
+    if start is None and end is None:
+        return preset_period("this_month", today)
+    if start is None:
+        start = end.replace(day=1)
+    if end is None:
+        end = max(start, today)
+    return Period(start, end)
