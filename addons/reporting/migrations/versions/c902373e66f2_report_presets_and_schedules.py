@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.types  # noqa: F401 - Yaprak's exact column types (Money, Quantity, UnitPrice)
+import core.types
 
 revision: str = "c902373e66f2"
 down_revision: str | None = None
