@@ -67,7 +67,7 @@ def to_xlsx(
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(title))
+    sheet = workbook.create_sheet(title=sheet_title(title))
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
@@ -97,6 +97,7 @@ def to_xlsx(
     return out.getvalue()
 
 
-def _sheet_title(title: str) -> str:
+def sheet_title(title: str) -> str:
+    """``title`` as Excel allows a sheet's name (no ``[]:*?/\\``, 31 characters)."""
     cleaned = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")
     return (cleaned or "Export")[:31]

@@ -11,3 +11,58 @@ from core import hookimpl
 def reporting_reports() -> list[Any]:
     """The reports reporting ships (sales data): see ``reports``."""
     return []
+
+
+# -- the report runner: roles, menu, pages, API, the schedules' job ------------------------
+@hookimpl
+def roles() -> list[Any]:
+    from core.auth import Role
+
+    return [
+        Role(
+            "reporting.user",
+            "Reports: runs reports, keeps own presets and schedules",
+            implies=("user",),
+        ),
+        Role(
+            "reporting.manager",
+            "Reporting manager: shares presets with the company, manages every schedule",
+            implies=("reporting.user",),
+        ),
+    ]
+
+
+@hookimpl
+def menu_items(company: Any, user: Any) -> list[Any]:
+    from core.i18n import _
+    from core.ui import MenuItem
+
+    group, roles = _("Reports"), ("reporting.user",)
+    return [
+        MenuItem(_("Reports"), "/reporting/", 90, group, roles),
+        MenuItem(_("Report schedules"), "/reporting/schedules", 91, group, roles),
+    ]
+
+
+@hookimpl
+def addon_blueprints() -> list[Any]:
+    from .schedule_views import bp as schedule_pages
+    from .views import bp
+
+    return [schedule_pages, bp]
+
+
+@hookimpl
+def api_blueprints() -> list[Any]:
+    from .api import api
+
+    return [api]
+
+
+@hookimpl
+def periodic_tasks() -> list[Any]:
+    from core.jobs import PeriodicTask
+
+    from .schedules import send_due
+
+    return [PeriodicTask("send_schedules", send_due, minute="15")]

@@ -131,6 +131,9 @@ def document_language(document: object, user: object) -> str:
     Odoo prints), else the user's, else Turkish."""
     from core.i18n import LANGUAGES
 
+    own = getattr(document, "pdf_language", None)  # a printout that names its reader's
+    if own in LANGUAGES:
+        return own
     partner = getattr(document, "partner", None)
     language = getattr(partner, "language", None)
     if language in LANGUAGES:
@@ -162,10 +165,18 @@ def document_pdf_bytes(session: Any, document: Any) -> bytes:
     app of the current runtime made once per runtime, in a request context of its own that
     reads with ``session`` and acts for the document's company. The same templates, add-ons'
     ``pdf_context``, company templates and limits apply either way."""
+    return template_pdf_bytes(session, document.company_id, document.__pdf_template__, document)
+
+
+def template_pdf_bytes(
+    session: Any, company_id: int, template: str, document: Any, **context: Any
+) -> bytes:
+    """``render_pdf_template`` from anywhere (``document_pdf_bytes``, for any template and
+    printable object: a report, a statement), acting for ``company_id`` outside a request."""
     from flask import has_request_context
 
     if has_request_context():
-        return render_pdf_template(document.__pdf_template__, document)
+        return render_pdf_template(template, document, **context)
     from core.companies import cached_company
     from core.runtime import current_runtime
 
@@ -177,9 +188,9 @@ def document_pdf_bytes(session: Any, document: Any) -> bytes:
         app = rt.__dict__["_pdf_app"] = create_app(runtime=rt)
     with app.test_request_context("/"):
         g.yaprak_db = session
-        g.yaprak_company = cached_company(session, document.company_id)
+        g.yaprak_company = cached_company(session, company_id)
         try:
-            return render_pdf_template(document.__pdf_template__, document)
+            return render_pdf_template(template, document, **context)
         finally:
             g.pop("yaprak_db", None)  # the caller's session: not closed with this context
 

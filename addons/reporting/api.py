@@ -1,0 +1,223 @@
+"""reporting: the JSON API under ``/api/v1/reporting``.
+
+- ``GET /reports``: the reports the caller may run.
+- ``GET /reports/<report_id>?<params>`` and ``POST /reports/<report_id>`` with the
+  parameters as a JSON object: ``{"report", "params" (normalised, dates ISO), "columns":
+  [{"key", "label", "kind"}], "rows": [[...]], "drill": [target or null per row], "totals",
+  "count", "truncated"}``; money, quantities and percents as strings, dates ISO. At most
+  ``limit`` rows (default 1,000, at most 10,000); ``count`` and ``totals`` are of every row.
+  ``?format=csv|xlsx|pdf|parquet`` answers the export (every row) instead.
+- ``GET/POST /reports/<report_id>/presets``, ``POST /presets/<id>/default``,
+  ``DELETE /presets/<id>``: saved parameters.
+
+Bad parameters: ``400 {"errors": {field: [...]}}``; a report unknown or of an add-on the
+company has not enabled, or another company's preset: 404; roles not held: 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate
+
+from core.web.api_resources import ApiErrorSchema, ApiRefused
+from core.web.context import current_user, db_session, hooks, require_role
+
+from . import presets
+from .exports import FORMATS, ExportUnavailable
+from .framework import ParamsError, Report, load_params, run_report
+from .runner import (
+    PAGE_ROWS,
+    USER,
+    drill_target,
+    json_value,
+    raw_from_args,
+    raw_params,
+    visible_reports,
+)
+from .web import context, export_response, held_roles, is_manager, report_or_abort
+
+api = Blueprint("reporting", __name__, description="Reporting: run reports, presets")
+MAX_ROWS = 10_000
+
+
+class RunArgs(Schema):
+    format = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(FORMATS))
+    limit = fields.Integer(load_default=PAGE_ROWS, validate=validate.Range(min=0, max=MAX_ROWS))
+
+
+class PresetSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    params = fields.Dict(load_default=dict)
+    shared = fields.Boolean(load_default=False)
+    is_default = fields.Boolean(load_default=False)
+
+
+def _run_args() -> dict[str, Any]:
+    try:
+        return RunArgs().load(
+            {k: request.args[k] for k in ("format", "limit") if k in request.args}
+        )
+    except ValidationError as exc:
+        raise ValidationError(exc.normalized_messages()) from None
+
+
+def _answer(report: Report, raw: dict[str, Any]) -> Any:
+    options = _run_args()
+    ctx = context()
+    try:
+        params = load_params(report, ctx, raw)
+    except ParamsError as exc:
+        raise ValidationError(exc.errors) from None
+    result = run_report(report, ctx, params)
+    if options["format"]:
+        try:
+            return export_response(report, ctx, result, options["format"])
+        except ExportUnavailable as exc:
+            raise ApiRefused(501, "Not Implemented", str(exc)) from None
+    keep = [i for i, c in enumerate(result.columns) if not c.hidden]
+    relay, rows, drill = hooks(), [], []
+    for row in result.rows():
+        if len(rows) < options["limit"]:
+            rows.append([json_value(result.columns[i], row[i]) for i in keep])
+            drill.append(drill_target(result, ctx, row, relay))
+    by_key = {c.key: c for c in result.columns}
+    return jsonify(
+        {
+            "report": report.id,
+            "title": str(report.title),
+            "params": raw_params(report, params),
+            "columns": [
+                {"key": c.key, "label": str(c.label), "kind": c.kind} for c in result.visible
+            ],
+            "rows": rows,
+            "drill": drill,
+            "totals": {k: json_value(by_key[k], v) for k, v in result.totals.items()},
+            "count": result.count,
+            "truncated": result.count > len(rows),
+            "notes": [str(n) for n in result.data.notes],
+        }
+    )
+
+
+@api.route("/reports", methods=["GET"])
+@api.doc(summary="The reports the caller may run")
+def report_list() -> Any:
+    require_role(USER)
+    return jsonify(
+        {
+            "reports": [
+                {
+                    "id": r.id,
+                    "title": str(r.title),
+                    "group": str(r.group or ""),
+                    "description": str(r.description or ""),
+                    "params": list(r.params().fields),
+                }
+                for r in sorted(visible_reports(hooks(), held_roles()), key=lambda r: r.id)
+            ]
+        }
+    )
+
+
+@api.route("/reports/<report_id>", methods=["GET"])
+@api.alt_response(400, schema=ApiErrorSchema, description="bad parameters")
+@api.doc(summary="Run a report (parameters in the query string; format= for an export)")
+def report_get(report_id: str) -> Any:
+    report = report_or_abort(report_id)
+    return _answer(report, raw_from_args(report, request.args))
+
+
+@api.route("/reports/<report_id>", methods=["POST"])
+@api.alt_response(400, schema=ApiErrorSchema, description="bad parameters")
+@api.doc(summary="Run a report (parameters as a JSON object; format= for an export)")
+def report_post(report_id: str) -> Any:
+    report = report_or_abort(report_id)
+    body = request.get_json(silent=True)
+    if body is None and not request.data:
+        body = {}
+    if not isinstance(body, dict):
+        raise ValidationError({"_schema": ["send a JSON object"]})
+    return _answer(report, body)
+
+
+def _dump(preset: Any) -> dict[str, Any]:
+    return {
+        "id": preset.id,
+        "name": preset.name,
+        "params": presets.params_of(preset),
+        "shared": preset.user_id is None,
+        "is_default": preset.is_default,
+    }
+
+
+@api.route("/reports/<report_id>/presets", methods=["GET"])
+@api.doc(summary="The caller's and the company's presets of a report")
+def preset_list(report_id: str) -> Any:
+    report = report_or_abort(report_id)
+    found = presets.visible(db_session(), current_user().id, report.id)
+    return jsonify({"presets": [_dump(p) for p in found]})
+
+
+@api.route("/reports/<report_id>/presets", methods=["POST"])
+@api.arguments(PresetSchema, location="json")
+@api.alt_response(400, schema=ApiErrorSchema, description="bad parameters")
+@api.doc(summary="Save parameters of a report under a name (checked first)")
+def preset_save(data: dict[str, Any], report_id: str) -> Any:
+    report = report_or_abort(report_id)
+    try:
+        params = load_params(report, context(), data["params"])
+    except ParamsError as exc:
+        raise ValidationError({"params": exc.errors}) from None
+    session = db_session()
+    try:
+        preset = presets.save(
+            session,
+            current_user().id,
+            report.id,
+            data["name"],
+            raw_params(report, params),
+            shared=data["shared"],
+            is_default=data["is_default"],
+            manager=is_manager(),
+        )
+    except ValidationError:
+        session.rollback()
+        raise
+    session.commit()
+    return jsonify(_dump(preset)), 201
+
+
+def _preset(preset_id: int) -> Any:
+    require_role(USER)
+    preset = presets.get(db_session(), preset_id, current_user().id)
+    if preset is None:
+        abort(404)
+    report_or_abort(preset.report_id)
+    return preset
+
+
+@api.route("/presets/<int:preset_id>/default", methods=["POST"])
+@api.doc(summary="Make a preset the default of its report")
+def preset_default(preset_id: int) -> Any:
+    preset = _preset(preset_id)
+    try:
+        presets.make_default(db_session(), preset, current_user().id, is_manager())
+    except ValidationError:
+        abort(403)
+    db_session().commit()
+    return jsonify(_dump(preset))
+
+
+@api.route("/presets/<int:preset_id>", methods=["DELETE"])
+@api.doc(summary="Delete a preset")
+def preset_delete(preset_id: int) -> Any:
+    preset = _preset(preset_id)
+    try:
+        presets.delete(db_session(), preset, current_user().id, is_manager())
+    except ValidationError:
+        abort(403)
+    db_session().commit()
+    return "", 204

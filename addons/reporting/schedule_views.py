@@ -1,0 +1,155 @@
+"""reporting: the schedules' pages. ``/reporting/schedules`` lists the user's schedules (a
+``reporting.manager``: everyone's) with when each is due and its last error; a schedule's
+page creates or changes one (report, parameters from a preset or from the report's page,
+format, frequency, recipients)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request
+from marshmallow import ValidationError
+
+from core.i18n import _, translate_errors, translate_message
+from core.web.context import current_user, db_session, hooks, require_role
+from core.web.forms import describe_fields, payload_from_form
+
+from . import presets, schedules
+from .framework import ParamsError, load_params
+from .models import ReportingSchedule
+from .runner import USER, NotAllowed, open_report, raw_from_args, raw_params, visible_reports
+from .web import context, held_roles, is_manager
+
+bp = Blueprint("schedules", __name__)
+UNKNOWN_PRESET = "unknown preset"
+
+
+@bp.get("/schedules")
+def schedule_list() -> Any:
+    require_role(USER)
+    rows = schedules.visible(db_session(), current_user().id, is_manager())
+    titles = {r.id: r.title for r in visible_reports(hooks(), held_roles())}
+    return render_template(
+        "reporting/schedules.html", schedules=rows, titles=titles, translate=translate_message
+    )
+
+
+def _choices() -> dict[str, Any]:
+    reports = visible_reports(hooks(), held_roles())
+    titles = {r.id: str(r.title) for r in reports}
+    own = presets.visible(db_session(), current_user().id)
+    return {
+        "report_id": lambda _s: sorted(titles.items(), key=lambda item: item[1].casefold()),
+        "preset_id": lambda _s: [
+            (p.id, f"{titles[p.report_id]}: {p.name}") for p in own if p.report_id in titles
+        ],
+    }
+
+
+def _render(schedule: Any, values: dict[str, Any], errors: dict[str, Any], params: str) -> Any:
+    schema = schedules.ScheduleSchema()
+    infos = describe_fields(schema, None, _choices(), db_session(), set(schema.fields))
+    return render_template(
+        "reporting/schedule_form.html",
+        schedule=schedule,
+        infos=infos,
+        values=values,
+        errors=errors,
+        params=params,
+        translate=translate_message,
+    )
+
+
+def _load(schedule: Any) -> Any:
+    """Check the posted schedule; save it (committed) or show the form again (400)."""
+    schema = schedules.ScheduleSchema()
+    infos = describe_fields(schema, None, _choices(), db_session(), set(schema.fields))
+    payload = payload_from_form(request.form, infos, schema)
+    params_text = request.form.get("params", "{}")
+    try:
+        data = schema.load(payload)
+        data["params"] = _params(data, params_text)
+        owner = schedule.user_id if schedule is not None else current_user().id
+        saved = schedules.save(db_session(), owner, data, context().today, schedule)
+    except ValidationError as exc:
+        db_session().rollback()
+        return _render(
+            schedule, dict(request.form), translate_errors(exc.messages), params_text
+        ), 400
+    db_session().commit()
+    flash(_("Schedule saved."), "success")
+    return redirect(f"/reporting/schedules/{saved.id}")
+
+
+def _params(data: dict[str, Any], params_text: str) -> dict[str, Any]:
+    """The schedule's parameters, checked: the preset's, else those from the report page."""
+    try:
+        report = open_report(hooks(), data["report_id"], held_roles())
+    except (LookupError, NotAllowed):
+        raise ValidationError({"report_id": [schedules.UNKNOWN_REPORT]}) from None
+    if data.get("preset_id") is not None:
+        preset = presets.get(db_session(), data["preset_id"], current_user().id)
+        if preset is None or preset.report_id != report.id:
+            raise ValidationError({"preset_id": [UNKNOWN_PRESET]})
+        raw = presets.params_of(preset)
+    else:
+        try:
+            raw = json.loads(params_text or "{}")
+        except ValueError:
+            raw = {}
+        raw = raw if isinstance(raw, dict) else {}
+    try:
+        return raw_params(report, load_params(report, context(), raw))
+    except ParamsError as exc:
+        errors = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())
+        raise ValidationError({"preset_id": [errors]}) from None
+
+
+@bp.route("/schedules/new", methods=["GET", "POST"])
+def schedule_new() -> Any:
+    require_role(USER)
+    if request.method == "POST":
+        return _load(None)
+    params = "{}"
+    values: dict[str, Any] = {"format": "xlsx", "frequency": "weekly", "weekday": 0}
+    values["recipients"] = current_user().email
+    if request.args.get("report"):
+        values["report_id"] = request.args["report"]
+        try:
+            report = open_report(hooks(), request.args["report"], held_roles())
+        except (LookupError, NotAllowed):
+            abort(404)
+        values["name"] = str(report.title)
+        params = json.dumps(raw_from_args(report, request.args))
+    return _render(None, values, {}, params)
+
+
+def _schedule_or_404(schedule_id: int) -> ReportingSchedule:
+    schedule = db_session().get(ReportingSchedule, schedule_id)
+    if schedule is None or (schedule.user_id != current_user().id and not is_manager()):
+        abort(404)
+    return schedule
+
+
+@bp.route("/schedules/<int:schedule_id>", methods=["GET", "POST"])
+def schedule_edit(schedule_id: int) -> Any:
+    require_role(USER)
+    schedule = _schedule_or_404(schedule_id)
+    if request.method == "POST":
+        return _load(schedule)
+    values = {
+        key: getattr(schedule, key)
+        for key in ("name", "report_id", "format", "frequency", "weekday", "monthday", "active")
+    }
+    values["recipients"] = schedule.recipients
+    return _render(schedule, values, {}, schedule.params)
+
+
+@bp.post("/schedules/<int:schedule_id>/delete")
+def schedule_delete(schedule_id: int) -> Any:
+    require_role(USER)
+    db_session().delete(_schedule_or_404(schedule_id))
+    db_session().commit()
+    flash(_("Schedule deleted."), "success")
+    return redirect("/reporting/schedules")

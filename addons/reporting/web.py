@@ -1,0 +1,74 @@
+"""What the pages and the API share in a request: the report the user opens (404, 403),
+the run's context, and an export as a response."""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import Response, abort
+
+from core.auth import roles_of
+from core.web.context import current_company, current_user, db_session, hooks, runtime
+from core.web.downloads import download, download_file, download_stream
+
+from .exports import (
+    OLAP_MISSING,
+    ExportUnavailable,
+    csv_chunks,
+    filename,
+    pdf_bytes,
+    write_parquet,
+    write_xlsx,
+)
+from .framework import Report, ReportContext, Result, UnknownReport
+from .runner import MANAGER, NotAllowed, context_for, open_report
+from .schedules import heading_of
+
+
+def held_roles() -> frozenset[str]:
+    return roles_of(db_session(), runtime().kernel, current_user(), current_company())
+
+
+def is_manager() -> bool:
+    return MANAGER in held_roles()
+
+
+def report_or_abort(report_id: str) -> Report:
+    """The report for this company and user: 404 unknown or not enabled, 403 roles."""
+    try:
+        return open_report(hooks(), report_id, held_roles())
+    except UnknownReport:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+
+
+def context() -> ReportContext:
+    return context_for(db_session(), current_company(), current_user())
+
+
+def export_response(report: Report, ctx: ReportContext, result: Result, fmt: str) -> Response:
+    """The export ``fmt`` of a run as a download (rows streamed; files from a temp file)."""
+    name = filename(report.id, fmt, ctx.today)
+    heading = heading_of(report, result.params, ctx.company, ctx.language)
+    heading.notes = [str(note) for note in result.data.notes]
+    if fmt == "csv":
+        return download_stream(csv_chunks(result), name)
+    if fmt == "pdf":
+        return download(pdf_bytes(db_session(), ctx.company.id, result, heading), name)
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ExportUnavailable(OLAP_MISSING) from None
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)
+    try:
+        if fmt == "xlsx":
+            write_xlsx(result, out, heading)
+        else:
+            write_parquet(result, out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return download_file(out, name)
