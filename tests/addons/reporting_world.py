@@ -31,7 +31,9 @@ def _requests(runtime: Any, company_id: int, rows: list[tuple[str, date, str, st
     with runtime.db.transaction(company_id) as session:
         for partner, day, note, qty, price in rows:
             if partner not in partners:
-                partners[partner] = create_partner(session, {"name": partner, "is_customer": True}).id
+                partners[partner] = create_partner(
+                    session, {"name": partner, "is_customer": True}
+                ).id
             request = DocsRequest(partner_id=partners[partner], note=note, date=day)
             request.lines = [
                 DocsRequestLine(
@@ -61,9 +63,7 @@ def rep(yaprak_runtime, make_company) -> ReportWorld:
     other_partners, _ = _requests(
         yaprak_runtime, other.id, [("Gizli Ltd", date(2026, 10, 1), "secret", "1", "999")]
     )
-    return ReportWorld(
-        yaprak_runtime, company, other, partners, other_partners["Gizli Ltd"], ids
-    )
+    return ReportWorld(yaprak_runtime, company, other, partners, other_partners["Gizli Ltd"], ids)
 
 
 @pytest.fixture

@@ -17,8 +17,19 @@ def test_the_list_and_a_run_as_json(reporter, rep):
     answer = reporter.get(f"{URL}?date_from=2026-10-01&date_to=2026-10-31")
     assert answer.status_code == 200
     body = answer.get_json()
-    assert body["params"] == {"date_from": "2026-10-01", "date_to": "2026-10-31", "group_by": "request"}
-    assert [c["key"] for c in body["columns"]] == ["label", "date", "partner", "note", "quantity", "amount"]
+    assert body["params"] == {
+        "date_from": "2026-10-01",
+        "date_to": "2026-10-31",
+        "group_by": "request",
+    }
+    assert [c["key"] for c in body["columns"]] == [
+        "label",
+        "date",
+        "partner",
+        "note",
+        "quantity",
+        "amount",
+    ]
     assert body["rows"][0][1:] == ["2026-10-05", "Ayşe Tekstil", "kumaş", "2.000", "200.00"]
     assert body["totals"] == {"quantity": "3.000", "amount": "250.50"}
     assert body["count"] == 2 and body["truncated"] is False
@@ -29,7 +40,9 @@ def test_post_takes_json_params_and_drill_targets_name_the_report(reporter, rep)
     answer = reporter.post(URL, json={"group_by": "partner", "date_from": "2026-10-01"})
     body = answer.get_json()
     assert answer.status_code == 200
-    target = body["drill"][body["rows"].index(next(r for r in body["rows"] if r[0] == "Ayşe Tekstil"))]
+    target = body["drill"][
+        body["rows"].index(next(r for r in body["rows"] if r[0] == "Ayşe Tekstil"))
+    ]
     assert target["report"] == REPORT
     assert target["params"]["partner_id"] == rep.partner_ids["Ayşe Tekstil"]
     assert target["params"]["group_by"] == "request"
@@ -48,7 +61,9 @@ def test_bad_params_are_400_with_field_messages(reporter, rep):
     assert reporter.post(URL, json=[1, 2]).status_code == 400
 
 
-def test_404_for_unknown_or_not_enabled_and_403_for_roles(reporter, rep, make_company, company_client):
+def test_404_for_unknown_or_not_enabled_and_403_for_roles(
+    reporter, rep, make_company, company_client
+):
     assert reporter.get("/api/v1/reporting/reports/docs.nothing").status_code == 404
     bare = make_company("YALIN", addons=["reporting"])
     assert company_client(bare, roles=["admin"]).get(URL).status_code == 404
@@ -74,7 +89,9 @@ def test_presets_through_the_api(reporter, rep, company_client):
     assert refused.status_code == 400 and "shared" in refused.get_json()["errors"]
     bad = reporter.post(f"{URL}/presets", json={"name": "x", "params": {"group_by": "planet"}})
     assert bad.status_code == 400 and "group_by" in bad.get_json()["errors"]["params"]
-    assert reporter.post(f"/api/v1/reporting/presets/{preset['id']}/default").get_json()["is_default"]
+    assert reporter.post(f"/api/v1/reporting/presets/{preset['id']}/default").get_json()[
+        "is_default"
+    ]
     # another user of the company does not see it; another company's user gets a 404
     colleague = company_client(rep.company, roles=["reporting.user", "docs.requester"])
     assert colleague.get(f"{URL}/presets").get_json() == {"presets": []}

@@ -36,7 +36,14 @@ def test_csv_has_a_bom_and_neutralises_formulas(reporter):
 def test_xlsx_has_typed_cells_a_frozen_header_and_totals(reporter, rep):
     book = load_workbook(io.BytesIO(_export(reporter, "xlsx")))
     sheet = book.worksheets[0]
-    assert [c.value for c in sheet[1]] == ["Request", "Date", "Partner", "Note", "Quantity", "Amount"]
+    assert [c.value for c in sheet[1]] == [
+        "Request",
+        "Date",
+        "Partner",
+        "Note",
+        "Quantity",
+        "Amount",
+    ]
     assert sheet[1][0].font.b
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:F3"
