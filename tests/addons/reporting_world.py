@@ -24,8 +24,9 @@ class ReportWorld:
 
 
 def _requests(runtime: Any, company_id: int, rows: list[tuple[str, date, str, str, str]]) -> Any:
-    from core.partners import create_partner
     from yk_docs.models import DocsRequest, DocsRequestLine
+
+    from core.partners import create_partner
 
     made, partners = [], {}
     with runtime.db.transaction(company_id) as session:

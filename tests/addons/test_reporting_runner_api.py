@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from .reporting_world import REPORT, rep, reporter  # noqa: F401
+from .reporting_world import REPORT
 
 URL = f"/api/v1/reporting/reports/{REPORT}"
 
@@ -133,8 +133,9 @@ def test_presets_on_the_page_default_shared_and_revalidated(rep, company_client)
     assert refused.status_code == 403
     # the partner is deleted: the preset is refused with the message under its field
     with rep.runtime.db.transaction(rep.company.id) as s:
-        from core.models import Partner
         from yk_docs.models import DocsRequest
+
+        from core.models import Partner
 
         for request in s.scalars(select(DocsRequest)).all():
             s.delete(request)
