@@ -42,12 +42,12 @@ api = Blueprint("reporting", __name__, description="Reporting: run reports, pres
 MAX_ROWS = 10_000
 
 
-class RunArgs(Schema):
+class ReportRunArgs(Schema):
     format = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(FORMATS))
     limit = fields.Integer(load_default=PAGE_ROWS, validate=validate.Range(min=0, max=MAX_ROWS))
 
 
-class PresetSchema(Schema):
+class ReportPresetSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     params = fields.Dict(load_default=dict)
@@ -55,9 +55,46 @@ class PresetSchema(Schema):
     is_default = fields.Boolean(load_default=False)
 
 
+class ReportInfoSchema(Schema):
+    id = fields.String()
+    title = fields.String()
+    group = fields.String()
+    description = fields.String()
+    params = fields.List(fields.String())
+
+
+class ReportListSchema(Schema):
+    reports = fields.List(fields.Nested(ReportInfoSchema))
+
+
+class ReportColumnSchema(Schema):
+    key = fields.String()
+    label = fields.String()
+    kind = fields.String()
+
+
+class ReportRunSchema(Schema):
+    """A run (or, with ``format=``, the export file instead)."""
+
+    report = fields.String()
+    title = fields.String()
+    params = fields.Dict(keys=fields.String())
+    columns = fields.List(fields.Nested(ReportColumnSchema))
+    rows = fields.List(fields.List(fields.Raw(allow_none=True)))
+    drill = fields.List(fields.Dict(allow_none=True))
+    totals = fields.Dict(keys=fields.String(), values=fields.String())
+    count = fields.Integer()
+    truncated = fields.Boolean()
+    notes = fields.List(fields.String())
+
+
+class ReportPresetListSchema(Schema):
+    presets = fields.List(fields.Nested(ReportPresetSchema))
+
+
 def _run_args() -> dict[str, Any]:
     try:
-        return RunArgs().load(
+        return ReportRunArgs().load(
             {k: request.args[k] for k in ("format", "limit") if k in request.args}
         )
     except ValidationError as exc:
@@ -103,6 +140,7 @@ def _answer(report: Report, raw: dict[str, Any]) -> Any:
 
 
 @api.route("/reports", methods=["GET"])
+@api.response(200, ReportListSchema)
 @api.doc(summary="The reports the caller may run")
 def report_list() -> Any:
     require_role(USER)
@@ -123,6 +161,7 @@ def report_list() -> Any:
 
 
 @api.route("/reports/<report_id>", methods=["GET"])
+@api.response(200, ReportRunSchema)
 @api.alt_response(400, schema=ApiErrorSchema, description="bad parameters")
 @api.doc(summary="Run a report (parameters in the query string; format= for an export)")
 def report_get(report_id: str) -> Any:
@@ -131,6 +170,7 @@ def report_get(report_id: str) -> Any:
 
 
 @api.route("/reports/<report_id>", methods=["POST"])
+@api.response(200, ReportRunSchema)
 @api.alt_response(400, schema=ApiErrorSchema, description="bad parameters")
 @api.doc(summary="Run a report (parameters as a JSON object; format= for an export)")
 def report_post(report_id: str) -> Any:
@@ -154,6 +194,7 @@ def _dump(preset: Any) -> dict[str, Any]:
 
 
 @api.route("/reports/<report_id>/presets", methods=["GET"])
+@api.response(200, ReportPresetListSchema)
 @api.doc(summary="The caller's and the company's presets of a report")
 def preset_list(report_id: str) -> Any:
     report = report_or_abort(report_id)
@@ -162,7 +203,8 @@ def preset_list(report_id: str) -> Any:
 
 
 @api.route("/reports/<report_id>/presets", methods=["POST"])
-@api.arguments(PresetSchema, location="json")
+@api.arguments(ReportPresetSchema, location="json")
+@api.response(201, ReportPresetSchema)
 @api.alt_response(400, schema=ApiErrorSchema, description="bad parameters")
 @api.doc(summary="Save parameters of a report under a name (checked first)")
 def preset_save(data: dict[str, Any], report_id: str) -> Any:
@@ -200,6 +242,7 @@ def _preset(preset_id: int) -> Any:
 
 
 @api.route("/presets/<int:preset_id>/default", methods=["POST"])
+@api.response(200, ReportPresetSchema)
 @api.doc(summary="Make a preset the default of its report")
 def preset_default(preset_id: int) -> Any:
     preset = _preset(preset_id)
@@ -212,6 +255,7 @@ def preset_default(preset_id: int) -> Any:
 
 
 @api.route("/presets/<int:preset_id>", methods=["DELETE"])
+@api.response(204)
 @api.doc(summary="Delete a preset")
 def preset_delete(preset_id: int) -> Any:
     preset = _preset(preset_id)

@@ -150,3 +150,44 @@ def test_presets_on_the_page_default_shared_and_revalidated(rep, company_client)
     )
     assert gone.status_code == 302
     assert user.get(f"/reporting/{REPORT}?preset={preset_id}").status_code == 404
+
+
+def test_every_reporting_operation_keeps_its_openapi_promises(rep, company_client, yaprak_app):
+    """schemathesis over reporting's operations, for a company that has enabled it (the
+    suite-wide run in tests/api uses a company without reporting: it sees only 404s)."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import response_schema_conformance
+
+    admin = company_client(rep.company, roles=["admin"])
+    auth = {"Authorization": f"Bearer {admin.token}"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", yaprak_app, headers=auth)
+    operations = [
+        op
+        for result in schema.get_all_operations()
+        if (op := result.ok()).path.startswith("/api/v1/reporting/")
+    ]
+    assert len(operations) == 7
+    statuses: list[int] = []
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=5,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
+            def check(case):
+                response = case.call_and_validate(
+                    headers=auth, checks=[not_a_server_error, response_schema_conformance]
+                )
+                statuses.append(response.status_code)
+
+            check()
+    assert statuses and all(status < 500 for status in statuses)
+    assert 200 in statuses
