@@ -50,6 +50,11 @@ def _requests(runtime: Any, company_id: int, rows: list[tuple[str, date, str, st
 
 @pytest.fixture
 def rep(yaprak_runtime, make_company) -> ReportWorld:
+    return make_world(yaprak_runtime, make_company)
+
+
+def make_world(yaprak_runtime: Any, make_company: Any) -> ReportWorld:
+    """Companies RAPOR (three requests of two partners) and DIGER (one request)."""
     company = make_company("RAPOR", addons=["docs", "reporting"])
     other = make_company("DIGER", addons=["docs", "reporting"])
     partners, ids = _requests(
