@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from core.export import FORMULA_PREFIXES, safe_text, sheet_title
-from core.i18n import _
+from core.i18n import N_, _
 
 from .formatting import formatted_row, formatted_totals
 from .framework import Result
@@ -41,7 +41,7 @@ MIMETYPES = {
     "parquet": "application/vnd.apache.parquet",
 }
 FORMATS = tuple(MIMETYPES)
-OLAP_MISSING = "Parquet needs pyarrow: pip install 'yaprak[olap]'"
+OLAP_MISSING = N_("Parquet needs pyarrow: pip install 'yaprak[olap]'")
 
 
 class ExportUnavailable(RuntimeError):

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from marshmallow import ValidationError
 
-from core.i18n import _, translate_errors, translate_message
+from core.i18n import N_, _, translate_errors, translate_message
 from core.web.context import current_user, db_session, hooks, require_role
 from core.web.forms import describe_fields, payload_from_form
 
@@ -22,7 +22,7 @@ from .runner import USER, NotAllowed, open_report, raw_from_args, raw_params, vi
 from .web import context, held_roles, is_manager
 
 bp = Blueprint("schedules", __name__)
-UNKNOWN_PRESET = "unknown preset"
+UNKNOWN_PRESET = N_("unknown preset")
 
 
 @bp.get("/schedules")

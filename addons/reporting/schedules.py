@@ -63,7 +63,7 @@ class ScheduleSchema(Schema):
     )
     format = fields.String(
         load_default="xlsx",
-        validate=validate.OneOf(SCHEDULE_FORMATS, labels=["Excel (XLSX)", "PDF", "CSV"]),
+        validate=validate.OneOf(SCHEDULE_FORMATS, labels=[_l("Excel (XLSX)"), "PDF", "CSV"]),
         metadata={"label": _l("Format")},
     )
     frequency = fields.String(

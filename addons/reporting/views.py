@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from marshmallow import ValidationError
 
-from core.i18n import _, current_language, format_number, translate_errors
+from core.i18n import _, current_language, format_number, translate_errors, translate_message
 from core.web.context import current_user, db_session, hooks, require_role
 from core.web.forms import describe_fields
 
@@ -150,7 +150,7 @@ def export(report_id: str, fmt: str) -> Any:
     try:
         return export_response(report, ctx, run_report(report, ctx, params), fmt)
     except ExportUnavailable as exc:
-        flash(str(exc), "danger")
+        flash(translate_message(str(exc)), "danger")
         return redirect(f"/reporting/{report.id}?{request.query_string.decode()}")
 
 
