@@ -55,9 +55,10 @@ def _rows(count: int):
 def child(fmt: str, count: int) -> None:
     import resource
 
+    from marshmallow import Schema
+
     from addons.reporting.exports import Heading, csv_chunks, write_parquet, write_xlsx
     from addons.reporting.framework import Column, Report, ReportData, Result
-    from marshmallow import Schema
 
     columns = [
         Column("id", "Id", "integer", hidden=True),

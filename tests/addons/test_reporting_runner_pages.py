@@ -30,7 +30,7 @@ def test_a_run_shows_table_totals_chart_and_drill_down(reporter, rep):
     assert page.status_code == 200
     assert "Ayşe Tekstil" in html and "Işık Yapı" not in html
     assert "<svg" in html and "<title" in html  # the server-rendered chart
-    assert "1 row" in html
+    assert "1 satır" in html  # the user speaks Turkish
     totals = re.search(r'<tr class="fw-semibold report-totals">(.*?)</tr>', html, re.S).group(1)
     assert "250,50" in totals  # 2 x 100 + 50.50, Turkish format
     drill = re.search(r'class="report-drill" href="([^"]+)"', html).group(1)
