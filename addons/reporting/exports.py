@@ -132,11 +132,17 @@ def write_xlsx(result: Result, out: IO[bytes], heading: Heading) -> None:
             sheet.set_column(col, col, width)
             sheet.write_string(0, col, str(column.label), bold)
         sheet.freeze_panes(1, 0)
+        writers = [
+            (col, index, _cell_writer(sheet, columns[col].kind, formats, quoted))
+            for col, index in enumerate(keep)
+        ]
         r = 0
         for row in result.rows():
             r += 1
-            for col, index in enumerate(keep):
-                _write_cell(sheet, r, col, columns[col].kind, row[index], formats, quoted)
+            for col, index, write in writers:
+                value = row[index]
+                if value is not None:
+                    write(r, col, value)
         last = r
         r += 1
         sheet.write_string(r, 0, _("Total"), bold)
@@ -150,6 +156,37 @@ def write_xlsx(result: Result, out: IO[bytes], heading: Heading) -> None:
         _write_info(info, result, heading, bold)
     finally:
         book.close()
+
+
+NUMBERS = (int, Decimal, float)
+
+
+def _cell_writer(sheet: Any, kind: str, formats: dict, quoted: Any) -> Any:
+    """A function writing one cell of a column of ``kind`` (picked once per column: the
+    per-cell work is what an export of many rows costs); any other value is written by
+    its own type."""
+    fmt = formats.get(kind)
+    if kind in ("money", "quantity", "percent", "integer"):
+        write_number = sheet.write_number
+
+        def number(r: int, col: int, value: Any) -> None:
+            if type(value) in NUMBERS:  # an Excel number is a double, shown by its format
+                write_number(r, col, float(value), fmt)
+            else:
+                _write_cell(sheet, r, col, kind, value, formats, quoted)
+
+        return number
+    if kind == "text":
+        write_string = sheet.write_string
+
+        def text(r: int, col: int, value: Any) -> None:
+            if type(value) is str:  # always a text cell, never a formula
+                write_string(r, col, value, quoted if value.startswith(FORMULA_PREFIXES) else None)
+            else:
+                _write_cell(sheet, r, col, kind, value, formats, quoted)
+
+        return text
+    return lambda r, col, value: _write_cell(sheet, r, col, kind, value, formats, quoted)
 
 
 def _write_cell(
