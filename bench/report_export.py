@@ -4,7 +4,7 @@
     python bench/report_export.py --rows 1000000 --formats xlsx
 
 Each export runs in a child process of its own (a fresh interpreter), which reports its
-wall-clock time and its peak resident memory (``getrusage(RUSAGE_SELF).ru_maxrss``, read
+wall-clock and CPU time and its peak resident memory (``getrusage(RUSAGE_SELF).ru_maxrss``, read
 when it is done) and the memory it had before the export began. The rows come from a
 generator shaped like a sales report (text, money, quantity, date, percent, integer; a
 hidden id column), through the framework's ``Result`` (totals added as rows stream) and
@@ -73,7 +73,8 @@ def child(fmt: str, count: int) -> None:
         Column("lines", "Lines", "integer", total=True),
     ]
     report = Report("bench.sales", "Sales", Schema, run=lambda ctx, p: None)
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     heading = Heading("Sales", "Bench A.Ş.", [("From", "2026-01-01")], [], "tr")
     started = time.perf_counter()
     result = Result(report, {}, ReportData(columns, _rows(count), currency="TRY"))
@@ -90,8 +91,9 @@ def child(fmt: str, count: int) -> None:
                 out.write(chunk)
         size = out.tell()
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    figures = {"format": fmt, "rows": result.count, "seconds": elapsed, "bytes": size}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
+    figures = {"format": fmt, "rows": result.count, "seconds": elapsed, "cpu": cpu, "bytes": size}
     print(json.dumps({**figures, "rss_before_kb": before, "peak_rss_kb": peak}))
 
 
@@ -115,7 +117,7 @@ def main() -> None:
         ).stdout
         f = json.loads(out.strip().splitlines()[-1])
         print(
-            f"{f['format']:8} {f['rows']:>9,} rows  {f['seconds']:6.2f} s  "
+            f"{f['format']:8} {f['rows']:>9,} rows  {f['seconds']:6.2f} s (CPU {f['cpu']:5.2f} s)  "
             f"{f['rows'] / f['seconds']:>9,.0f} rows/s  file {f['bytes'] / 1e6:6.1f} MB  "
             f"peak RSS {f['peak_rss_kb'] / 1024:6.1f} MB "
             f"(before the export: {f['rss_before_kb'] / 1024:.1f} MB)"
