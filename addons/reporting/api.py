@@ -82,7 +82,7 @@ class ReportRunSchema(Schema):
     columns = fields.List(fields.Nested(ReportColumnSchema))
     rows = fields.List(fields.List(fields.Raw(allow_none=True)))
     drill = fields.List(fields.Dict(allow_none=True))
-    totals = fields.Dict(keys=fields.String(), values=fields.String())
+    totals = fields.Dict(keys=fields.String(), values=fields.Raw())  # amounts as strings
     count = fields.Integer()
     truncated = fields.Boolean()
     notes = fields.List(fields.String())

@@ -27,6 +27,15 @@ PRESETS = (
     "last_year",
     "last_12_months",
 )
+PRESET_LABELS = (  # how the parameter form names them
+    _l("This month"),
+    _l("Last month"),
+    _l("This quarter"),
+    _l("Last quarter"),
+    _l("This year"),
+    _l("Last year"),
+    _l("Last 12 months"),
+)
 COMPARISONS = ("none", "previous_period", "previous_year")
 
 
@@ -101,7 +110,7 @@ class PeriodParams(Schema):
     preset = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.OneOf(PRESETS),
+        validate=validate.OneOf(PRESETS, labels=PRESET_LABELS),
         metadata={"label": _l("Period")},
     )
     date_from = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("From")})

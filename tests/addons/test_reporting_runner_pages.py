@@ -78,3 +78,15 @@ def test_unknown_report_and_addon_not_enabled_are_404(reporter, make_company, co
     client = company_client(bare, roles=["admin"])
     assert client.get(f"/reporting/{REPORT}").status_code == 404
     assert REPORT not in client.get("/reporting/").get_data(as_text=True)
+
+
+def test_the_menu_has_reports_and_schedules_for_reporting_users(reporter, rep, company_client):
+    home = reporter.get("/").get_data(as_text=True)
+    assert 'href="/reporting/"' in home and 'href="/reporting/schedules"' in home
+    outsider = company_client(rep.company, roles=["docs.requester"])
+    assert 'href="/reporting/"' not in outsider.get("/").get_data(as_text=True)
+
+
+def test_the_api_totals_of_counts_are_numbers(reporter):
+    body = reporter.get(f"/api/v1/reporting/reports/{REPORT}?group_by=partner").get_json()
+    assert body["totals"] == {"requests": 3, "amount": "280.50"}

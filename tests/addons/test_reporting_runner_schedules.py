@@ -156,3 +156,20 @@ def test_schedules_are_the_owners_unless_manager(rep, reporter, company_client):
     )
     assert gone.status_code == 302
     assert "Haftalık" not in reporter.get("/reporting/schedules").get_data(as_text=True)
+
+
+def test_a_schedule_takes_the_parameters_of_the_report_page(reporter, rep):
+    page = reporter.get(f"/reporting/schedules/new?report={REPORT}&group_by=partner&run=1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'name="params" value="{&#34;group_by&#34;: &#34;partner&#34;}"' in html
+    assert _new(reporter, params='{"group_by": "partner"}', name="Ortaklar").status_code == 302
+    from addons.reporting.models import ReportingSchedule
+
+    with rep.runtime.db.session_for(rep.company.id) as s:
+        (schedule,) = s.scalars(select(ReportingSchedule)).all()
+        assert schedule.params == '{"group_by": "partner"}'
+        assert schedule.next_run_on == date.today()
+    # saved parameters that became invalid: refused with the message
+    page = _new(reporter, params='{"group_by": "planet"}')
+    assert page.status_code == 400 and "group_by" in page.get_data(as_text=True)
