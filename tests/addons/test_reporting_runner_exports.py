@@ -24,6 +24,9 @@ def _export(client, fmt, query=OCTOBER):
 
 
 def test_csv_has_a_bom_and_neutralises_formulas(reporter):
+    streamed = reporter.get(f"/reporting/{REPORT}/export.csv?{OCTOBER}", buffered=False)
+    assert streamed.is_streamed  # made while it is sent, a chunk at a time
+    streamed.close()
     data = _export(reporter, "csv")
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
