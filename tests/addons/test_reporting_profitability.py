@@ -240,7 +240,7 @@ def test_drill_down_group_customer_invoice_lines(world):
         group_name = s.get(PartnerGroup, group_id).name
         customers, crows = follow(rows[group_name], params)
         assert [r["key"] for r in crows] == [grouped]
-        nobody, nrows = follow(rows["No group"], params)
+        _nobody, nrows = follow(rows["No group"], params)
         assert [r["key"] for r in nrows] == [ungrouped]
         invoices, irows = follow(crows[0], customers.params)
         assert [r["key"] for r in irows] == [first.id]

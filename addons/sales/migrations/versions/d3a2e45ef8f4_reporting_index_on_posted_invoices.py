@@ -7,7 +7,6 @@ Create Date: 2026-11-29 17:26:13.956470
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 import core.types  # noqa: F401 - Yaprak's exact column types (Money, Quantity, UnitPrice)
