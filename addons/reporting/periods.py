@@ -105,7 +105,7 @@ class PeriodParams(Schema):
         metadata={"label": _l("Period")},
     )
     date_from = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("From")})
-    date_to = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("To")})
+    date_to = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("Until")})
 
     @validates_schema
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
