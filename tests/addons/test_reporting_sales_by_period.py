@@ -103,3 +103,18 @@ def test_bad_parameters_and_an_empty_period(world):
         assert list(caught.value.errors) == ["salesperson_id"]
         empty = world.run(s, ID, {"date_from": "2001-01-01", "date_to": "2001-12-31"}, TODAY)
         assert list(empty.rows()) == [] and empty.totals["total"] == Decimal("0.00")
+
+
+@pytest.mark.engine_independent
+def test_buckets_of_days():
+    from addons.reporting.periods import bucket_end, bucket_label
+
+    sunday = date(2025, 1, 5)
+    assert bucket_start(sunday, "week") == date(2024, 12, 30)  # ISO weeks start on Monday
+    assert bucket_label(date(2024, 12, 30), "week") == "2025-W01"
+    assert bucket_end(date(2024, 12, 30), "week") == sunday
+    assert bucket_start(date(2025, 8, 31), "quarter") == date(2025, 7, 1)
+    assert bucket_end(date(2025, 7, 1), "quarter") == date(2025, 9, 30)
+    assert bucket_label(date(2025, 7, 1), "quarter") == "2025 Q3"
+    assert bucket_end(date(2024, 2, 1), "month") == date(2024, 2, 29)
+    assert bucket_end(date(2025, 1, 1), "year") == date(2025, 12, 31)

@@ -500,9 +500,9 @@ def drill(ctx: ReportContext, params: dict[str, Any], row: Mapping[str, Any]) ->
     if group_by == "customer_group":
         return to("customer", customer_group_id=key if key is not None else NO_GROUP)
     if group_by == "customer":
-        return to("invoice", customer_id=key)
+        return to("invoice", customer_id=key, comparison=None)  # invoices are not compared
     if group_by == "invoice":
-        target = to("line", invoice_id=key)
+        target = to("line", invoice_id=key, comparison=None)
         return Drill(report=target.report, params=target.params, url=invoice_url(key))
     if group_by == "line":
         return Drill(url=invoice_url(row["invoice_id"]))
