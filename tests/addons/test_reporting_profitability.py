@@ -215,7 +215,7 @@ def test_presets_resolve_against_the_company_today(world):
             assert rows == {k: v[0] for k, v in expected.items()}, preset
 
 
-def test_drill_down_group_customer_invoice_lines(world):
+def test_drill_down_group_customer_invoice_lines(world, web):
     day = date(2025, 5, 5)
     with world.session() as s:
         grouped, ungrouped = world.customers[0], world.customers[4]
@@ -246,6 +246,7 @@ def test_drill_down_group_customer_invoice_lines(world):
         assert [r["key"] for r in irows] == [first.id]
         link = report.drill(ctx, invoices.params, irows[0])
         assert link.url == f"/sales/invoices/{first.id}"
+        assert web.get(link.url).status_code == 200  # the invoice's page
         lines, lrows = follow(irows[0], invoices.params)
         assert [r["key"] for r in lrows] == [line.id for line in first.lines]
         line = first.lines[0]
