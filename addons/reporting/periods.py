@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.i18n import _
 from core.i18n import lazy_gettext as _l
 
 PRESETS = (
@@ -168,7 +169,7 @@ def bucket_label(start: date, granularity: str) -> str:
     if granularity == "month":
         return f"{start.year}-{start.month:02d}"
     if granularity == "quarter":
-        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+        return _("%(year)s Q%(quarter)s", year=start.year, quarter=(start.month - 1) // 3 + 1)
     return str(start.year)
 
 

@@ -20,6 +20,7 @@ from addons.reporting.periods import (
     comparison_period,
     preset_period,
 )
+from addons.reporting.reports.profitability import cost_basis_label
 from addons.sales.models import SalesInvoice, SalesInvoiceLine
 from core.models import Partner, PartnerGroup, Product
 from core.money import round_money
@@ -250,7 +251,8 @@ def test_drill_down_group_customer_invoice_lines(world, web):
         lines, lrows = follow(irows[0], invoices.params)
         assert [r["key"] for r in lrows] == [line.id for line in first.lines]
         line = first.lines[0]
-        assert lrows[0]["cost_basis"] == line.cost_basis == "standard"
+        assert line.cost_basis == "standard"
+        assert lrows[0]["cost_basis"] == cost_basis_label("standard") == "standard cost"
         assert (lrows[0]["cost_unit"], lrows[0]["cost"]) == (line.cost_unit, line.cost_amount)
         assert lrows[0]["quantity"] == line.quantity
         assert lines.totals["revenue"] == first.amount_untaxed == irows[0]["revenue"]

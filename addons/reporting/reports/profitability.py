@@ -316,6 +316,19 @@ def _label(group_by: str) -> Any:
     }[group_by]
 
 
+#: what the stored cost bases mean (``sales_line_cost`` answers: materials' ``average``)
+COST_BASES = {
+    "standard": _l("standard cost"),
+    "average": _l("moving average"),
+    "none": _l("no cost"),
+}
+
+
+def cost_basis_label(basis: str) -> str:
+    """A line's cost basis in words; a basis of another add-on as it is stored."""
+    return str(COST_BASES[basis]) if basis in COST_BASES else basis
+
+
 def _kind_label(kind: str) -> str:
     return _("Credit note") if kind == "credit_note" else _("Invoice")
 
@@ -473,7 +486,7 @@ def _line_rows(
             "revenue": revenue,
             "cost_unit": r.cost_unit,
             "cost": cost,
-            "cost_basis": r.cost_basis,
+            "cost_basis": cost_basis_label(r.cost_basis),
             "gross_profit": revenue - cost,
             "margin": percent(revenue - cost, revenue),
         }
