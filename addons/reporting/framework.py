@@ -74,12 +74,14 @@ class Drill:
 class ReportData:
     """What a report's ``run`` returns. ``rows`` are sequences in the order of ``columns``;
     a generator is fine (it is consumed once). ``notes`` are shown above the table (e.g.
-    "12 lines have no cost")."""
+    "12 lines have no cost"). ``chart``: this run's chart when it differs from the
+    report's (a line over periods, bars over customers); ``None``: ``Report.chart``."""
 
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
     currency: str | None = None
     notes: list[str] = field(default_factory=list)
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ class Result:
         self.params = params
         self.data = data
         self.columns = list(data.columns)
+        self.chart = data.chart or report.chart
         self.visible = [c for c in self.columns if not c.hidden]
         self._summed = [(i, c.key) for i, c in enumerate(self.columns) if c.total]
         self.totals: dict[str, Any] = {
