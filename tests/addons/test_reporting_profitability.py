@@ -128,6 +128,8 @@ def test_rows_and_totals_equal_the_sums_of_the_lines(world, seed):
             assert result.totals["revenue"] == revenue, group_by
             assert result.totals["cost"] == cost, group_by
             assert result.totals["gross_profit"] == revenue - cost
+            total_margin = round_money((revenue - cost) * 100 / revenue) if revenue else None
+            assert result.totals["margin"] == total_margin  # a ratio of the sums, not a sum
         # the line path (a category filter) for groupings otherwise read from the headers
         category = world.categories[1]  # with the category below it
         below = {world.categories[1], world.categories[2]}

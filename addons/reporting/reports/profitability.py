@@ -290,14 +290,29 @@ def _columns(group_by: str, compare: bool) -> list[Column]:
         columns.append(Column("cost_basis", _l("Cost basis")))
     columns += [
         Column("gross_profit", _l("Gross profit"), "money", total=True),
-        Column("margin", _l("Margin %"), "percent"),
+        Column(
+            "margin",
+            _l("Margin %"),
+            "percent",
+            total_of=lambda t: percent(t["gross_profit"], t["revenue"]),
+        ),
     ]
     if compare:
         columns += [
             Column("revenue_compared", _l("Revenue (compared)"), "money", total=True),
             Column("gross_profit_compared", _l("Gross profit (compared)"), "money", total=True),
-            Column("revenue_change", _l("Revenue change %"), "percent"),
-            Column("gross_profit_change", _l("Gross profit change %"), "percent"),
+            Column(
+                "revenue_change",
+                _l("Revenue change %"),
+                "percent",
+                total_of=lambda t: change(t["revenue"], t["revenue_compared"]),
+            ),
+            Column(
+                "gross_profit_change",
+                _l("Gross profit change %"),
+                "percent",
+                total_of=lambda t: change(t["gross_profit"], t["gross_profit_compared"]),
+            ),
         ]
     return columns
 
