@@ -14,7 +14,7 @@ from core.partners import create_partner
 from core.products import create_product
 
 from .replenishment_world import fake_purchasing, repl_world  # noqa: F401 (materials' fixtures)
-from .reporting_world import rep, reporter  # noqa: F401 (the report runner's fixtures)
+from .runner_world import rep, reporter  # noqa: F401 (the report runner's fixtures)
 
 
 @dataclass

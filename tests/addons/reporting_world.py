@@ -1,78 +1,134 @@
-"""Fixtures of the report runner's tests: a company with docs (whose test add-on registers
-the ``docs.requests`` report) and reporting, its requests, and a second company."""
+"""A sales company with reporting for the report tests: customer groups, product categories,
+customers and products, and helpers posting invoices, credit notes and payments through
+the sales services (so every document is exactly what posting leaves)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
-REPORT = "docs.requests"
+from addons.reporting.framework import (
+    ReportContext,
+    Result,
+    find_report,
+    load_params,
+    run_report,
+)
+from addons.sales import invoices, payments
+from addons.sales.schemas import LineSchema
+from core import hooks_for
+from core.companies import enable_addons, get_company
+from core.models import Partner, PartnerGroup, Product, ProductCategory
+from core.partners import create_partner
+from core.products import create_product
 
 
 @dataclass
 class ReportWorld:
-    runtime: Any
+    sales: Any  # the sales_world
     company: Any
-    other: Any
-    partner_ids: dict[str, int]
-    other_partner_id: int
-    request_ids: list[int]
+    groups: list[int] = field(default_factory=list)
+    categories: list[int] = field(default_factory=list)
+    customers: list[int] = field(default_factory=list)  # the last has no group
+    products: list[int] = field(default_factory=list)  # the last has no category
+    usd_customer: int = 0
+
+    def session(self) -> Any:
+        return self.sales.session()
+
+    def ctx(self, session: Any, today: date) -> ReportContext:
+        return ReportContext(session, self.company, self.sales.user(session), today, "en")
+
+    def run(self, session: Any, report_id: str, raw: dict[str, Any], today: date) -> Result:
+        """``raw`` parameters loaded, checked and run, as the runner does."""
+        ctx = self.ctx(session, today)
+        report = find_report(hooks_for(self.company), report_id)
+        return run_report(report, ctx, load_params(report, ctx, raw))
+
+    def invoice(
+        self,
+        session: Any,
+        partner_id: int,
+        lines: list[tuple[int | None, str, str, str]],
+        on: date,
+        due: date | None = None,
+    ) -> Any:
+        """A posted invoice of ``lines`` (product, quantity, unit price, discount %)."""
+        rows = []
+        for product_id, quantity, price, discount in lines:
+            raw = {"quantity": quantity, "unit_price": price, "discount": discount}
+            if product_id is None:
+                raw["description"] = "Danışmanlık"
+            else:
+                raw["product_id"] = product_id
+            rows.append(LineSchema().load(raw))
+        data: dict[str, Any] = {"partner_id": partner_id, "date": on, "lines": rows}
+        if due is not None:
+            data["due_date"] = due
+        invoice = invoices.create_invoice(session, data)
+        invoices.post_invoice(session, invoice, self.sales.user(session))
+        return invoice
+
+    def credit(self, session: Any, invoice: Any, quantities: dict[int, Decimal], on: date) -> Any:
+        note = invoices.credit_note(session, invoice, quantities, on=on)
+        invoices.post_invoice(session, note, self.sales.user(session))
+        return note
+
+    def payment(
+        self, session: Any, partner_id: int, amount: str, on: date, allocations: list | None
+    ) -> Any:
+        payment = payments.create_payment(
+            session, {"partner_id": partner_id, "amount": Decimal(amount), "date": on}
+        )
+        payments.post_payment(session, payment, self.sales.user(session), allocations)
+        return payment
 
 
-def _requests(runtime: Any, company_id: int, rows: list[tuple[str, date, str, str, str]]) -> Any:
-    from yk_docs.models import DocsRequest, DocsRequestLine
-
-    from core.partners import create_partner
-
-    made, partners = [], {}
-    with runtime.db.transaction(company_id) as session:
-        for partner, day, note, qty, price in rows:
-            if partner not in partners:
-                partners[partner] = create_partner(
-                    session, {"name": partner, "is_customer": True}
-                ).id
-            request = DocsRequest(partner_id=partners[partner], note=note, date=day)
-            request.lines = [
-                DocsRequestLine(
-                    description=note, quantity=Decimal(qty), unit_price=Decimal(price), tax_rate=0
-                )
-            ]
-            request.recompute()
-            session.add(request)
-            session.flush()
-            made.append(request.id)
-    return partners, made
-
-
-@pytest.fixture
-def rep(yaprak_runtime, make_company) -> ReportWorld:
-    return make_world(yaprak_runtime, make_company)
-
-
-def make_world(yaprak_runtime: Any, make_company: Any) -> ReportWorld:
-    """Companies RAPOR (three requests of two partners) and DIGER (one request)."""
-    company = make_company("RAPOR", addons=["docs", "reporting"])
-    other = make_company("DIGER", addons=["docs", "reporting"])
-    partners, ids = _requests(
-        yaprak_runtime,
-        company.id,
-        [
-            ("Ayşe Tekstil", date(2026, 10, 5), "kumaş", "2", "100"),
-            ("Ayşe Tekstil", date(2026, 10, 20), "=cmd|' /C calc'!A0", "1", "50.5"),
-            ("Işık Yapı", date(2026, 11, 2), "çimento", "3", "10"),
-        ],
-    )
-    other_partners, _ = _requests(
-        yaprak_runtime, other.id, [("Gizli Ltd", date(2026, 10, 1), "secret", "1", "999")]
-    )
-    return ReportWorld(yaprak_runtime, company, other, partners, other_partners["Gizli Ltd"], ids)
-
-
-@pytest.fixture
-def reporter(rep, company_client):
-    """A user who may run the report (reporting.user and the report's docs.requester)."""
-    return company_client(rep.company, roles=["reporting.user", "docs.requester"])
+def make_report_world(sales_world: Any) -> ReportWorld:
+    """Three customer groups, three categories (one below another), five customers (the
+    last without a group), six products at various costs (the last without a category), a
+    customer invoiced in USD."""
+    w = sales_world
+    enable_addons(w.runtime, "SATIS", ["reporting"])
+    with w.runtime.db.Session() as s:
+        company = get_company(s, "SATIS")
+    world = ReportWorld(w, company)
+    with w.session() as s:
+        for name in ("Bayi", "Toptan", "Perakende"):
+            group = PartnerGroup(name=name)
+            s.add(group)
+            s.flush()
+            world.groups.append(group.id)
+        parent = None
+        for name in ("Yapı", "Boya", "İç cephe"):
+            category = ProductCategory(name=name, parent_id=parent)
+            s.add(category)
+            s.flush()
+            world.categories.append(category.id)
+            parent = category.id if name == "Boya" else None
+        for n in range(5):
+            partner = create_partner(s, {"name": f"Müşteri {n}", "is_customer": True})
+            partner.group_id = world.groups[n % 3] if n < 4 else None
+            world.customers.append(partner.id)
+        for n in range(6):
+            product = create_product(
+                s,
+                {
+                    "code": f"P{n}",
+                    "name": f"Ürün {n}",
+                    "list_price": str(50 + 7 * n),
+                    "cost_price": f"{20 + 3 * n}.{n}5",
+                    "tax_rate": 20,
+                },
+            )
+            product.category_id = world.categories[n % 3] if n < 5 else None
+            world.products.append(product.id)
+        usd = create_partner(s, {"name": "Globex", "is_customer": True, "currency": "USD"})
+        world.usd_customer = usd.id
+        s.flush()
+        assert s.get(Partner, usd.id).currency == "USD"
+        assert s.get(Product, world.products[0]) is not None
+        s.commit()
+    return world

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from .reporting_world import REPORT
+from .runner_world import REPORT
 
 URL = f"/api/v1/reporting/reports/{REPORT}"
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from .reporting_world import REPORT
+from .runner_world import REPORT
 
 OCTOBER = "date_from=2026-10-01&date_to=2026-10-31"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .reporting_world import REPORT
+from .runner_world import REPORT
 
 OCTOBER = "date_from=2026-10-01&date_to=2026-10-31"
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from addons.reporting.schedules import next_run, send_due
 
-from .reporting_world import REPORT
+from .runner_world import REPORT
 
 
 def test_next_run_daily_weekly_monthly():

@@ -16,7 +16,7 @@ REPORT = "docs.requests"
 
 @pytest.fixture
 def rep(yaprak_runtime, make_company):
-    from tests.addons.reporting_world import make_world
+    from tests.addons.runner_world import make_world
 
     return make_world(yaprak_runtime, make_company)
 
