@@ -148,10 +148,9 @@ def write_xlsx(result: Result, out: IO[bytes], heading: Heading) -> None:
         sheet.write_string(r, 0, _("Total"), bold)
         mixed = {c.key for c in columns if c.currency_key}
         for col, column in enumerate(columns):
-            if column.key in result.totals and column.key not in mixed:
-                sheet.write_number(
-                    r, col, float(result.totals[column.key]), total_formats[column.kind]
-                )
+            value = result.totals.get(column.key)  # a ratio's total may be empty (None)
+            if value is not None and column.key not in mixed:
+                sheet.write_number(r, col, float(value), total_formats[column.kind])
         sheet.autofilter(0, 0, max(last, 1), max(len(columns) - 1, 0))
         _write_info(info, result, heading, bold)
     finally:

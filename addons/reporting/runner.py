@@ -7,6 +7,7 @@ The page, the API, the exports and the e-mailed schedules all go through here an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -79,10 +80,21 @@ def plain(value: Any) -> Any:
 
 
 def raw_params(report: Report, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Loaded ``params`` as the report's schema takes them again (``None`` left out):
-    for links, presets and the API's answer."""
-    dumped = report.params().dump(dict(params))
-    return {key: plain(value) for key, value in dumped.items() if value is not None}
+    """``params`` (loaded, or raw as a drill-down may give them) as the report's schema
+    takes them again, ``None`` left out: for links, presets and the API's answer."""
+    fields = report.params().fields
+    raw: dict[str, Any] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        field = fields.get(key)
+        if field is not None and not isinstance(value, str):
+            # a value it cannot write is kept as given: loaded, or refused, when used
+            with suppress(TypeError, ValueError, AttributeError):
+                value = field.serialize(key, {key: value})
+        if value is not None:
+            raw[key] = plain(value)
+    return raw
 
 
 def query_string(raw: Mapping[str, Any]) -> str:

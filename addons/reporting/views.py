@@ -61,7 +61,7 @@ def _raw_for_page(report: Report) -> tuple[dict[str, Any], Any]:
 
 
 def _chart(report: Report, result: Any, rows: list[Any], language: str) -> Any:
-    chart = report.chart
+    chart = result.chart  # this run's, else the report's
     keys = [c.key for c in result.columns]
     if chart is None or not rows or chart.category not in keys:
         return None

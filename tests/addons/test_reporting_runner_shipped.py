@@ -1,0 +1,43 @@
+"""Reporting's own reports through the runner: each one's page, API answer and XLSX export
+work for a sales company (the parameters' forms come from their schemas)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from .reporting_world import make_report_world
+
+SHIPPED = ["reporting.profitability", "reporting.sales_by_period", "reporting.receivables_ageing"]
+
+
+@pytest.fixture
+def manager(sales_world, company, company_client):
+    world = make_report_world(sales_world)
+    with world.session() as s:
+        customer = world.customers[0]
+        world.invoice(s, customer, [(world.products[0], "3", "100", "0")], date.today())
+        s.commit()
+    return company_client(company, roles=["reporting.user", "sales.manager"])
+
+
+@pytest.mark.parametrize("report_id", SHIPPED)
+def test_each_shipped_report_runs_on_the_page_the_api_and_in_excel(manager, report_id):
+    page = manager.get(f"/reporting/{report_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html[:2000]
+    assert "report-table" in html and ("300,00" in html or "360,00" in html)  # 300 + 20 % KDV
+    answer = manager.get(f"/api/v1/reporting/reports/{report_id}")
+    assert answer.status_code == 200 and answer.get_json()["count"] >= 1
+    export = manager.get(f"/reporting/{report_id}/export.xlsx")
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(export.get_data())).worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet.max_row >= 3  # header, a row, the totals
+
+
+def test_the_period_presets_are_named_in_the_form(manager):
+    html = manager.get("/reporting/reporting.profitability").get_data(as_text=True)
+    assert ">Bu çeyrek</option>" in html  # "this_quarter", labelled in Turkish
