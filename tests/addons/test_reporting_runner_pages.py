@@ -90,3 +90,17 @@ def test_the_menu_has_reports_and_schedules_for_reporting_users(reporter, rep, c
 def test_the_api_totals_of_counts_are_numbers(reporter):
     body = reporter.get(f"/api/v1/reporting/reports/{REPORT}?group_by=partner").get_json()
     assert body["totals"] == {"requests": 3, "amount": "280.50"}
+
+
+def test_a_page_holds_at_most_page_rows_and_says_the_exports_hold_all(reporter, monkeypatch):
+    from addons.reporting import runner, views
+
+    monkeypatch.setattr(views, "PAGE_ROWS", 1)
+    monkeypatch.setattr(runner, "PAGE_ROWS", 1)
+    html = reporter.get(f"/reporting/{REPORT}").get_data(as_text=True)
+    assert html.count("report-drill") == 1
+    assert "report-capped" in html and "3" in html
+    totals = html[html.index("report-totals") :]
+    assert "280,50" in totals  # the totals are of every row, not of the page
+    csv = reporter.get(f"/reporting/{REPORT}/export.csv").get_data().decode("utf-8-sig")
+    assert len(csv.splitlines()) == 4  # the header and all three rows

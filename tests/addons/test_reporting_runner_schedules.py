@@ -148,6 +148,8 @@ def test_schedules_are_the_owners_unless_manager(rep, reporter, company_client):
         schedule_id = s.scalars(select(ReportingSchedule.id)).one()
     colleague = company_client(rep.company, roles=["reporting.user", "docs.requester"])
     assert colleague.get(f"/reporting/schedules/{schedule_id}").status_code == 404
+    stranger = company_client(rep.other, roles=["admin"])  # another company's manager
+    assert stranger.get(f"/reporting/schedules/{schedule_id}").status_code == 404
     assert "Haftalık" not in colleague.get("/reporting/schedules").get_data(as_text=True)
     manager = company_client(rep.company, roles=["reporting.manager", "docs.requester"])
     assert manager.get(f"/reporting/schedules/{schedule_id}").status_code == 200
