@@ -175,3 +175,15 @@ def test_a_schedule_takes_the_parameters_of_the_report_page(reporter, rep):
     # saved parameters that became invalid: refused with the message
     page = _new(reporter, params='{"group_by": "planet"}')
     assert page.status_code == 400 and "group_by" in page.get_data(as_text=True)
+
+
+def test_the_job_runs_from_the_command_line(rep, reporter, cli, yaprak_runtime, smtp_server):
+    yaprak_runtime.config.smtp_url = smtp_server.url
+    assert _new(reporter).status_code == 302
+    listed = cli("jobs", "list", "--company", "RAPOR").output
+    assert "reporting.send_schedules" in listed
+    cli("jobs", "run", "reporting.send_schedules", "--company", "RAPOR")
+    (message,) = smtp_server.messages
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename().endswith(".xlsx")
+    assert _schedules(rep)["Haftalık"][0] > date.today()
