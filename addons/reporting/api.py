@@ -26,7 +26,7 @@ from core.web.context import current_user, db_session, hooks, require_role
 
 from . import presets
 from .exports import FORMATS, ExportUnavailable
-from .framework import ParamsError, Report, load_params, run_report
+from .framework import ParamsError, Report, load_params, reports_of, run_report
 from .runner import (
     PAGE_ROWS,
     USER,
@@ -115,11 +115,11 @@ def _answer(report: Report, raw: dict[str, Any]) -> Any:
         except ExportUnavailable as exc:
             raise ApiRefused(501, "Not Implemented", str(exc)) from None
     keep = [i for i, c in enumerate(result.columns) if not c.hidden]
-    relay, rows, drill = hooks(), [], []
+    reports, rows, drill = reports_of(hooks()), [], []
     for row in result.rows():
         if len(rows) < options["limit"]:
             rows.append([json_value(result.columns[i], row[i]) for i in keep])
-            drill.append(drill_target(result, ctx, row, relay))
+            drill.append(drill_target(result, ctx, row, reports))
     by_key = {c.key: c for c in result.columns}
     return jsonify(
         {

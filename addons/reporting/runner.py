@@ -143,9 +143,12 @@ def json_value(column: Column, value: Any) -> Any:
     return value
 
 
-def drill_target(result: Result, ctx: ReportContext, row: Any, relay: Any) -> dict | None:
+def drill_target(
+    result: Result, ctx: ReportContext, row: Any, reports: Mapping[str, Report]
+) -> dict | None:
     """Where a row leads, as data: ``{"report", "params", "url"}`` (the report's page with
-    those parameters) or ``{"url"}`` (a page); None: nowhere."""
+    those parameters) or ``{"url"}`` (a page); None: nowhere. ``reports``: the company's
+    (``reports_of``, read once per page, not per row)."""
     report = result.report
     if report.drill is None:
         return None
@@ -153,7 +156,7 @@ def drill_target(result: Result, ctx: ReportContext, row: Any, relay: Any) -> di
     if target is None:
         return None
     if target.report:
-        other = reports_of(relay).get(target.report)
+        other = reports.get(target.report)
         if other is None:  # the other report's add-on is not enabled
             return None
         raw = raw_params(other, target.params)
@@ -164,7 +167,9 @@ def drill_target(result: Result, ctx: ReportContext, row: Any, relay: Any) -> di
     return None
 
 
-def drill_link(result: Result, ctx: ReportContext, row: Any, relay: Any) -> str | None:
+def drill_link(
+    result: Result, ctx: ReportContext, row: Any, reports: Mapping[str, Report]
+) -> str | None:
     """The URL a row leads to (another run of a report, or a page), or None."""
-    target = drill_target(result, ctx, row, relay)
+    target = drill_target(result, ctx, row, reports)
     return target["url"] if target else None

@@ -17,7 +17,7 @@ from . import presets
 from .charts import render_svg
 from .exports import FORMATS, PDF_ROWS, ExportUnavailable
 from .formatting import ALIGN_END, formatted_row, formatted_totals
-from .framework import ParamsError, Report, load_params, run_report
+from .framework import ParamsError, Report, load_params, reports_of, run_report
 from .runner import (
     PAGE_ROWS,
     USER,
@@ -106,11 +106,11 @@ def render_report(report: Report, raw: dict[str, Any], preset: Any = None) -> An
     result = run_report(report, ctx, params)
     rows = result.materialise(PAGE_ROWS)
     currency = result.data.currency
-    relay = hooks()
+    reports = reports_of(hooks())
     table = [
         (
             formatted_row(result.columns, row, currency, language),
-            drill_link(result, ctx, row, relay),
+            drill_link(result, ctx, row, reports),
         )
         for row in rows
     ]
