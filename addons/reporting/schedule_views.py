@@ -113,6 +113,7 @@ def schedule_new() -> Any:
         return _load(None)
     params = "{}"
     values: dict[str, Any] = {"format": "xlsx", "frequency": "weekly", "weekday": 0}
+    values["active"] = True
     values["recipients"] = current_user().email
     if request.args.get("report"):
         values["report_id"] = request.args["report"]

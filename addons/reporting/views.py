@@ -78,6 +78,15 @@ def _chart(report: Report, result: Any, rows: list[Any], language: str) -> Any:
     )
 
 
+def _defaults(schema: Any) -> dict[str, Any]:
+    """The schema's plain defaults, for the fields a refused run did not give."""
+    return {
+        name: field.load_default
+        for name, field in schema.fields.items()
+        if isinstance(field.load_default, str | int)
+    }
+
+
 def render_report(report: Report, raw: dict[str, Any], preset: Any = None) -> Any:
     """The report's page for ``raw`` parameters: 400 with the messages under the fields,
     else the run."""
@@ -99,7 +108,7 @@ def render_report(report: Report, raw: dict[str, Any], preset: Any = None) -> An
         params = load_params(report, ctx, raw)
     except ParamsError as exc:
         errors = translate_errors(exc.errors)
-        values = {k: v for k, v in raw.items()}
+        values = {**_defaults(schema), **raw}  # what was typed, over the defaults
         return render_template(
             "reporting/report.html", values=values, errors=errors, result=None, **common
         ), 400

@@ -104,3 +104,10 @@ def test_a_page_holds_at_most_page_rows_and_says_the_exports_hold_all(reporter, 
     assert "280,50" in totals  # the totals are of every row, not of the page
     csv = reporter.get(f"/reporting/{REPORT}/export.csv").get_data().decode("utf-8-sig")
     assert len(csv.splitlines()) == 4  # the header and all three rows
+
+
+def test_a_refused_run_shows_the_defaults_of_what_was_not_given(reporter):
+    html = reporter.get(f"/reporting/{REPORT}?date_from=2026-10-31&date_to=2026-10-01").get_data(
+        as_text=True
+    )
+    assert '<option value="request" selected>' in html
