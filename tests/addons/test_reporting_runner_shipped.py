@@ -41,3 +41,12 @@ def test_each_shipped_report_runs_on_the_page_the_api_and_in_excel(manager, repo
 def test_the_period_presets_are_named_in_the_form(manager):
     html = manager.get("/reporting/reporting.profitability").get_data(as_text=True)
     assert ">Bu çeyrek</option>" in html  # "this_quarter", labelled in Turkish
+
+
+def test_a_wide_report_prints_in_landscape(manager):
+    from pypdf import PdfReader
+
+    pdf = manager.get("/reporting/reporting.profitability/export.pdf?comparison=previous_year")
+    assert pdf.status_code == 200
+    page = PdfReader(io.BytesIO(pdf.get_data())).pages[0]
+    assert page.mediabox.width > page.mediabox.height
