@@ -160,7 +160,7 @@ def drill_target(
         if other is None:  # the other report's add-on is not enabled
             return None
         raw = raw_params(other, target.params)
-        url = f"/reporting/{target.report}?run=1&{query_string(raw)}"
+        url = f"/reporting/{target.report}?_run=1&{query_string(raw)}"
         return {"report": target.report, "params": raw, "url": url}
     if target.url:
         return {"url": target.url}

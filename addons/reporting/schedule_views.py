@@ -115,10 +115,10 @@ def schedule_new() -> Any:
     values: dict[str, Any] = {"format": "xlsx", "frequency": "weekly", "weekday": 0}
     values["active"] = True
     values["recipients"] = current_user().email
-    if request.args.get("report"):
-        values["report_id"] = request.args["report"]
+    if request.args.get("_report"):
+        values["report_id"] = request.args["_report"]
         try:
-            report = open_report(hooks(), request.args["report"], held_roles())
+            report = open_report(hooks(), request.args["_report"], held_roles())
         except (LookupError, NotAllowed):
             abort(404)
         values["name"] = str(report.title)

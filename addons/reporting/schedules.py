@@ -22,7 +22,7 @@ from sqlalchemy import select
 from core.i18n import N_
 from core.i18n import lazy_gettext as _l
 
-from .exports import Heading, csv_chunks, filename, pdf_bytes, write_xlsx
+from .exports import MIMETYPES, Heading, csv_chunks, filename, pdf_bytes, write_xlsx
 from .framework import ParamsError, UnknownReport, load_params, run_report
 from .models import ReportingSchedule
 from .runner import NotAllowed, context_for, open_report, raw_params
@@ -202,8 +202,6 @@ def send(session: Any, company: Any, schedule: Any, today: date) -> None:
     heading = heading_of(report, params, company, ctx.language)
     heading.notes = [str(note) for note in result.data.notes]
     content = attachment(session, company, result, heading, schedule.format)
-    from .exports import MIMETYPES
-
     queue_mail(
         session,
         to=recipients_of(schedule.recipients),

@@ -41,19 +41,20 @@ def index() -> Any:
 
 
 def _raw_for_page(report: Report) -> tuple[dict[str, Any], Any]:
-    """The parameters the page runs with: a preset's (``?preset=``), those in the query
-    string, or (none given) the default preset's; and the preset used."""
+    """The parameters the page runs with: a saved preset's (``?_preset=<id>``), those in
+    the query string, or (none given, no ``_run``) the default preset's; and the preset used.
+    The runner's own arguments start with ``_``: a report's parameter may be ``preset``."""
     user_id = current_user().id
-    if request.args.get("preset"):
+    if request.args.get("_preset"):
         try:
-            preset = presets.get(db_session(), int(request.args["preset"]), user_id)
+            preset = presets.get(db_session(), int(request.args["_preset"]), user_id)
         except ValueError:
             preset = None
         if preset is None or preset.report_id != report.id:
             abort(404)
         return presets.params_of(preset), preset
     raw = raw_from_args(report, request.args)
-    if not raw and "run" not in request.args:
+    if not raw and "_run" not in request.args:
         default = presets.default_of(db_session(), user_id, report.id)
         if default is not None:
             return presets.params_of(default), default
@@ -166,7 +167,7 @@ def export(report_id: str, fmt: str) -> Any:
 # ------------------------------------------------------------------------------ presets
 def _back(report: Report, preset: Any = None) -> Any:
     if preset is not None:
-        return redirect(f"/reporting/{report.id}?preset={preset.id}")
+        return redirect(f"/reporting/{report.id}?_preset={preset.id}")
     return redirect(f"/reporting/{report.id}")
 
 
@@ -195,7 +196,7 @@ def save_preset(report_id: str) -> Any:
         for messages in translate_errors(exc.messages).values():
             for message in messages:
                 flash(message, "danger")
-        return redirect(f"/reporting/{report.id}?run=1&{query_string(raw)}")
+        return redirect(f"/reporting/{report.id}?_run=1&{query_string(raw)}")
     db_session().commit()
     flash(_("Preset saved."), "success")
     return _back(report, preset)

@@ -141,7 +141,7 @@ def test_presets_on_the_page_default_shared_and_revalidated(rep, company_client)
             s.delete(request)
         s.flush()
         s.delete(s.get(Partner, rep.partner_ids["Ayşe Tekstil"]))
-    page = user.get(f"/reporting/{REPORT}?preset={preset_id}")
+    page = user.get(f"/reporting/{REPORT}?_preset={preset_id}")
     assert page.status_code == 400
     assert re.search(r'data-error-for="partner_id"', page.get_data(as_text=True))
     # deleting it (a manager) works
@@ -149,7 +149,7 @@ def test_presets_on_the_page_default_shared_and_revalidated(rep, company_client)
         f"/reporting/{REPORT}/presets/{preset_id}/delete", data={"csrf_token": token}
     )
     assert gone.status_code == 302
-    assert user.get(f"/reporting/{REPORT}?preset={preset_id}").status_code == 404
+    assert user.get(f"/reporting/{REPORT}?_preset={preset_id}").status_code == 404
 
 
 def test_every_reporting_operation_keeps_its_openapi_promises(rep, company_client, yaprak_app):

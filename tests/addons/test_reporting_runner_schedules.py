@@ -161,7 +161,7 @@ def test_schedules_are_the_owners_unless_manager(rep, reporter, company_client):
 
 
 def test_a_schedule_takes_the_parameters_of_the_report_page(reporter, rep):
-    page = reporter.get(f"/reporting/schedules/new?report={REPORT}&group_by=partner&run=1")
+    page = reporter.get(f"/reporting/schedules/new?_report={REPORT}&group_by=partner&_run=1")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert 'name="params" value="{&#34;group_by&#34;: &#34;partner&#34;}"' in html

@@ -50,3 +50,11 @@ def test_a_wide_report_prints_in_landscape(manager):
     assert pdf.status_code == 200
     page = PdfReader(io.BytesIO(pdf.get_data())).pages[0]
     assert page.mediabox.width > page.mediabox.height
+
+
+def test_a_report_parameter_named_preset_is_the_reports_not_a_saved_preset(manager):
+    page = manager.get("/reporting/reporting.profitability?_run=1&preset=this_year")
+    assert page.status_code == 200
+    assert '<option value="this_year" selected>' in page.get_data(as_text=True)
+    link = manager.get("/reporting/reporting.profitability").get_data(as_text=True)
+    assert 'href="/reporting/reporting.profitability?_run=1&amp;' in link  # the drill-down
