@@ -13,9 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.sql_views import SqlView
+from core.sql_views import SqlView, create_views, drop_views
 from core.sql_views import ViewColumn as C
-from core.sql_views import create_views, drop_views
 
 revision: str = "9c4f2a7e1b35"
 down_revision: str | None = "5a3803599ce0"

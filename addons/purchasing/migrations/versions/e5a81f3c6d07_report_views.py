@@ -13,9 +13,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.sql_views import SqlView
+from core.sql_views import SqlView, create_views, drop_views
 from core.sql_views import ViewColumn as C
-from core.sql_views import create_views, drop_views
 
 revision: str = "e5a81f3c6d07"
 down_revision: str | None = "56db58fc93e2"

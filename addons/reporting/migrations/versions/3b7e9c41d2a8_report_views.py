@@ -12,9 +12,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.sql_views import SqlView
+from core.sql_views import SqlView, create_views, drop_views, signed
 from core.sql_views import ViewColumn as C
-from core.sql_views import create_views, drop_views, signed
 
 revision: str = "3b7e9c41d2a8"
 down_revision: str | None = "c902373e66f2"
