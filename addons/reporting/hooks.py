@@ -11,3 +11,11 @@ from core import hookimpl
 def reporting_reports() -> list[Any]:
     """The reports reporting ships (sales data): see ``reports``."""
     return []
+
+
+@hookimpl
+def cli_commands() -> list[Any]:
+    """``yaprak reporting export-cube | grant-readonly | revoke-readonly``."""
+    from .cli import export_cube_command, grant_readonly_command, revoke_readonly_command
+
+    return [export_cube_command, grant_readonly_command, revoke_readonly_command]
