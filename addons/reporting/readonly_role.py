@@ -59,12 +59,14 @@ def _literal(value: str) -> str:
 
 
 def _readers(connection: Any, schema: str) -> list[str]:
-    """Roles (not superusers, not ourselves) that may use ``schema``."""
+    """Login roles (not superusers, not ourselves; so not ``pg_read_all_data`` and the
+    like) that may use ``schema``."""
     return list(
         connection.scalars(
             text(
-                "SELECT rolname FROM pg_roles WHERE NOT rolsuper AND rolname <> current_user "
-                "AND has_schema_privilege(oid, :schema, 'USAGE') ORDER BY rolname"
+                "SELECT r.rolname FROM pg_roles r JOIN pg_namespace n ON n.nspname = :schema "
+                "WHERE NOT r.rolsuper AND r.rolcanlogin AND r.rolname <> current_user "
+                "AND has_schema_privilege(r.oid, n.oid, 'USAGE') ORDER BY r.rolname"
             ),
             {"schema": schema},
         )
