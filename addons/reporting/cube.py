@@ -19,8 +19,9 @@ bounded whatever the number of lines.
 from __future__ import annotations
 
 import array
+import gc
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -225,7 +226,23 @@ def fact_query(
         query = query.where(inv.c.date >= start)
     if end is not None:
         query = query.where(inv.c.date <= end)
-    return query.order_by(line.c.id)
+    return query  # in no particular order: a sort of every line would cost a fifth
+
+
+def raw_batches(connection: Any, query: Any, batch: int) -> Iterator[list[tuple]]:
+    """The rows of ``query`` as plain tuples, ``batch`` at a time, from the driver's own
+    cursor (no SQLAlchemy row objects: a third of the time on a million rows); on
+    PostgreSQL a named (server-side) cursor, so only one batch is ever in memory."""
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    dbapi = connection.connection.dbapi_connection
+    named = connection.dialect.name == "postgresql"
+    cursor = dbapi.cursor(name="yaprak_cube") if named else dbapi.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def write_fact(
@@ -239,18 +256,25 @@ def write_fact(
     schema = pa.schema([(n, arrow_type(k)) for n, k in kinds])
     date_at = [n for n, _ in kinds].index("date_key")
     count, low, high = 0, None, None
-    result = connection.execution_options(yield_per=batch).execute(query)
-    with pq.ParquetWriter(path, schema) as writer:
-        for rows in result.partitions(batch):
-            columns = list(zip(*rows, strict=True))
-            arrays = [arrow_column(v, k) for v, (_, k) in zip(columns, kinds, strict=True)]
-            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
-            count += len(rows)
-            dates = columns[date_at]
-            low = min(dates) if low is None else min(low, min(dates))
-            high = max(dates) if high is None else max(high, max(dates))
-        if count == 0:  # an empty but valid file
-            writer.write_table(schema.empty_table())
+    repeated = [n for n, k in kinds if k == "text" and n != "invoice_number"]
+    collecting = gc.isenabled()
+    gc.disable()  # a batch is 100,000 fresh tuples: the collector would scan them in vain
+    try:
+        with pq.ParquetWriter(path, schema, use_dictionary=repeated) as writer:
+            for rows in raw_batches(connection, query, batch):
+                columns = list(zip(*rows, strict=True))
+                del rows
+                arrays = [arrow_column(v, k) for v, (_, k) in zip(columns, kinds, strict=True)]
+                writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+                count += len(columns[0])
+                dates = columns[date_at]
+                low = min(dates) if low is None else min(low, min(dates))
+                high = max(dates) if high is None else max(high, max(dates))
+            if count == 0:  # an empty but valid file
+                writer.write_table(schema.empty_table())
+    finally:
+        if collecting:
+            gc.enable()
     return count, low, high
 
 
