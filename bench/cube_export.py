@@ -181,8 +181,10 @@ def run(url: str, label: str, home: Path, lines: int, customers: int) -> None:
     began = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak, cpu = child.ru_maxrss / 1024, child.ru_utime + child.ru_stime
     print(f"  command wall time {wall:6.1f} s (Python start and imports included)")
+    print(f"  command CPU time  {cpu:6.1f} s (user + system; SQLite's work included)")
     print(f"  it reports        {done.stdout.strip()}")
     print(f"  peak RSS          {peak:6.0f} MB")
     for path in sorted(out.glob("*.parquet")):
