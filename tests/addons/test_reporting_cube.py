@@ -228,3 +228,9 @@ def test_scaled_integers_become_exact_decimals():
     array = decimal_array(scaled, 2)
     assert array.to_pylist() == [D(v).scaleb(-2) for v in scaled]
     assert sum(array.to_pylist()) == D(sum(scaled)).scaleb(-2)
+
+
+def test_without_pyarrow_the_command_names_the_extra(yaprak_runtime, cli, monkeypatch, tmp_path):
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # import fails
+    result = cli("reporting", "export-cube", "--company", "X", "--out", str(tmp_path), expect=1)
+    assert "pip install 'yaprak[olap]'" in result.output
