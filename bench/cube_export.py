@@ -184,7 +184,8 @@ def run(url: str, label: str, home: Path, lines: int, customers: int) -> None:
     child = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak, cpu = child.ru_maxrss / 1024, child.ru_utime + child.ru_stime
     print(f"  command wall time {wall:6.1f} s (Python start and imports included)")
-    print(f"  command CPU time  {cpu:6.1f} s (user + system; SQLite's work included)")
+    where = "SQLite's work included" if label == "SQLite" else "the server's work not included"
+    print(f"  command CPU time  {cpu:6.1f} s (user + system; {where})")
     print(f"  it reports        {done.stdout.strip()}")
     print(f"  peak RSS          {peak:6.0f} MB")
     for path in sorted(out.glob("*.parquet")):
