@@ -49,6 +49,35 @@ def yaprak_entry_points() -> list[EntryPoint]:
     return fixture_eps({**HEALTHY, **DOCS}) + installed_entry_points()
 
 
+# Tests under these folders all see the same add-ons (the entry points above), so they reuse
+# databases (core.testing.databases.reused_database): a finished test's database, emptied
+# of rows, with core and the add-ons it installed still installed. tests/kernel looks at
+# installation itself and gets empty databases; so does a test marked ``fresh_database`` or
+# one that makes runtimes with other add-ons (``runtime_with``).
+REUSE_IN = {"addons", "api", "web", "browser", "core"}
+TESTS = Path(__file__).parent
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "fresh_database: the test needs an empty database, not a reused one"
+    )
+
+
+@pytest.fixture
+def yaprak_database_url(request, tmp_path):
+    from core.testing.databases import reused_database, throwaway_database
+
+    folder = Path(request.node.path).relative_to(TESTS).parts[0]
+    reuse = (
+        folder in REUSE_IN
+        and "runtime_with" not in request.fixturenames
+        and request.node.get_closest_marker("fresh_database") is None
+    )
+    with (reused_database if reuse else throwaway_database)(tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
 def runtime_with(yaprak_database_url, tmp_path):
     """``runtime_with({"alpha": "yk_alpha", ...})``: a runtime on this test's database

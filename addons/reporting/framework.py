@@ -42,12 +42,17 @@ class Column:
     total: bool = False
     hidden: bool = False
     currency_key: str | None = None  # a column holding each row's currency (money columns)
+    #: the totals row's value computed from the other totals (a ratio, which no sum gives:
+    #: margin % = gross profit total / revenue total)
+    total_of: Callable[[Mapping[str, Any]], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"column {self.key!r}: kind {self.kind!r} is not one of {KINDS}")
         if self.total and self.kind not in ("money", "quantity", "integer"):
             raise ValueError(f"column {self.key!r}: only amounts and counts have totals")
+        if self.total and self.total_of is not None:
+            raise ValueError(f"column {self.key!r}: a total is summed or derived, not both")
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,14 @@ class Drill:
 class ReportData:
     """What a report's ``run`` returns. ``rows`` are sequences in the order of ``columns``;
     a generator is fine (it is consumed once). ``notes`` are shown above the table (e.g.
-    "12 lines have no cost")."""
+    "12 lines have no cost"). ``chart``: this run's chart when it differs from the
+    report's (a line over periods, bars over customers); ``None``: ``Report.chart``."""
 
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
     currency: str | None = None
     notes: list[str] = field(default_factory=list)
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
@@ -172,14 +179,16 @@ class Result:
     """A run's columns and rows, with the totals added up while the rows are read.
 
     Iterate ``rows()`` once (it streams: an export of a million rows holds one at a time);
-    ``totals`` is complete after that. ``materialise(limit)`` reads everything and keeps
-    the first ``limit`` rows (the page), counting the rest."""
+    ``totals`` is complete after that (sums, then the ``total_of`` columns from them).
+    ``materialise(limit)`` reads everything and keeps the first ``limit`` rows (the page),
+    counting the rest."""
 
     def __init__(self, report: Report, params: dict[str, Any], data: ReportData) -> None:
         self.report = report
         self.params = params
         self.data = data
         self.columns = list(data.columns)
+        self.chart = data.chart or report.chart
         self.visible = [c for c in self.columns if not c.hidden]
         self._summed = [(i, c.key) for i, c in enumerate(self.columns) if c.total]
         self.totals: dict[str, Any] = {
@@ -200,6 +209,9 @@ class Result:
                     totals[key] += value
             self.count += 1
             yield row
+        for column in self.columns:  # ratios of the sums, once every row is added
+            if column.total_of is not None:
+                totals[column.key] = column.total_of(totals)
 
     def materialise(self, limit: int | None = None) -> list[Sequence[Any]]:
         kept: list[Sequence[Any]] = []

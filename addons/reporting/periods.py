@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from core.i18n import _
 from core.i18n import lazy_gettext as _l
 
 PRESETS = (
@@ -105,7 +106,7 @@ class PeriodParams(Schema):
         metadata={"label": _l("Period")},
     )
     date_from = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("From")})
-    date_to = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("To")})
+    date_to = fields.Date(load_default=None, allow_none=True, metadata={"label": _l("Until")})
 
     @validates_schema
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
@@ -126,3 +127,59 @@ def resolve_period(params: dict[str, Any], today: date) -> Period:
     if end is None:
         end = max(start, today)
     return Period(start, end)
+
+
+GRANULARITIES = ("day", "week", "month", "quarter", "year")
+
+
+def bucket_start(day: date, granularity: str) -> date:
+    """The first day of the ``granularity`` bucket holding ``day`` (weeks start on Monday,
+    ISO 8601). Reports group by the date column in SQL (the same on every engine) and fold
+    the days into buckets here: no SQLite ``strftime`` against PostgreSQL ``date_trunc``."""
+    if granularity == "day":
+        return day
+    if granularity == "week":
+        return day - timedelta(days=day.weekday())
+    if granularity == "month":
+        return day.replace(day=1)
+    if granularity == "quarter":
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    if granularity == "year":
+        return date(day.year, 1, 1)
+    raise ValueError(f"unknown granularity {granularity!r}")
+
+
+def bucket_end(start: date, granularity: str) -> date:
+    """The last day of the bucket that starts on ``start``."""
+    if granularity == "day":
+        return start
+    if granularity == "week":
+        return start + timedelta(days=6)
+    months = {"month": 1, "quarter": 3, "year": 12}[granularity]
+    return month_end(add_months(start, months - 1))
+
+
+def bucket_label(start: date, granularity: str) -> str:
+    """``2026-03-14``, ``2026-W11``, ``2026-03``, ``2026 Q1``, ``2026``."""
+    if granularity == "day":
+        return start.isoformat()
+    if granularity == "week":
+        year, week, _day = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if granularity == "month":
+        return f"{start.year}-{start.month:02d}"
+    if granularity == "quarter":
+        return _("%(year)s Q%(quarter)s", year=start.year, quarter=(start.month - 1) // 3 + 1)
+    return str(start.year)
+
+
+def comparison_shift(period: Period, compared: Period, comparison: str) -> Any:
+    """A function moving a day of ``compared`` to the matching day of ``period``: by whole
+    months when the comparison is a year back or both start on the 1st, else by days (so a
+    row of the comparison period lands in the bucket of the period it is compared with)."""
+    if comparison == "previous_year" or (period.start.day == 1 and compared.start.day == 1):
+        months = (period.start.year - compared.start.year) * 12
+        months += period.start.month - compared.start.month
+        return lambda day: add_months(day, months)
+    days = timedelta(days=(period.start - compared.start).days)
+    return lambda day: day + days

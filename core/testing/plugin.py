@@ -321,6 +321,12 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from core.testing.databases import drop_reused
+
+    drop_reused()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if test_database_base_url() is None:
         only_pg = pytest.mark.skip(reason="a PostgreSQL feature: set YAPRAK_TEST_DATABASE_URL")

@@ -14,6 +14,7 @@ import pytest
 from core.kernel.discovery import ENTRY_POINT_GROUP, installed_entry_points
 
 duckdb = pytest.importorskip("duckdb")
+pytestmark = pytest.mark.fresh_database  # the cubedim add-on: not for a database others reuse
 
 
 @pytest.fixture

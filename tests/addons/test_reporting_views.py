@@ -100,6 +100,7 @@ def test_views_give_the_documents_amounts_signed(yaprak_runtime, make_company):
     assert sorted(partner) == [("City 2", "TR"), ("City 2", "TR")]  # one per company
 
 
+@pytest.mark.fresh_database  # it downgrades: no database to hand on to the next test
 def test_downgrades_drop_the_views_and_the_checks_accept_them(yaprak_runtime):
     lifecycle.install(yaprak_runtime, ["reporting", "purchasing"])
     assert check_addon(yaprak_runtime, "reporting") == []

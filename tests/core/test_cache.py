@@ -22,6 +22,8 @@ from core.testing.plugin import client_for, make_runtime
 from core.web import create_app
 from core.web.context import USERS
 
+pytestmark = pytest.mark.fresh_database  # runtimes with other add-ons on its database
+
 
 def _version(runtime, table: str) -> int:
     with runtime.db.Session() as session:

@@ -31,6 +31,8 @@ from flask import Blueprint
 from sqlalchemy import text
 from core.web import db_session
 
+pytestmark = pytest.mark.fresh_database  # runtimes with other add-ons on its database
+
 bp = Blueprint("pages", __name__)
 
 

@@ -15,6 +15,8 @@ from core.testing.plugin import make_runtime
 
 from ..conftest import DOCS, HEALTHY, fixture_eps, fixture_site
 
+pytestmark = pytest.mark.fresh_database  # runtimes with other add-ons on its database
+
 
 @pytest.fixture
 def acme(make_company, yaprak_runtime):
