@@ -109,6 +109,8 @@ def grant_readonly(
         q = _q(connection, reader)
         run(f"GRANT USAGE ON SCHEMA {s} TO {q}")
         run(f"GRANT SELECT ON ALL TABLES IN SCHEMA {s} TO {q}")
+    database = _q(connection, connection.scalar(text("SELECT current_database()")))
+    run(f"GRANT CONNECT ON DATABASE {database} TO {r}")  # in case PUBLIC lost it
     run(f"ALTER ROLE {r} SET search_path = {s}")
     return schema, views
 
@@ -140,5 +142,7 @@ def revoke_readonly(connection: Any, role: str, company: Any) -> bool:
     )
     if others:
         return False
+    database = _q(connection, connection.scalar(text("SELECT current_database()")))
+    run(f"REVOKE ALL ON DATABASE {database} FROM {r}")
     run(f"DROP ROLE {r}")
     return True

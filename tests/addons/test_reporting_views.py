@@ -151,8 +151,11 @@ def roles(yaprak_runtime):
             text("SELECT nspname FROM pg_namespace WHERE nspname LIKE current_schema() || '_ro_%'")
         ):
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        database = conn.scalar(text("SELECT current_database()"))
         for role in made:
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+            if conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}):
+                conn.exec_driver_sql(f'REVOKE ALL ON DATABASE "{database}" FROM "{role}"')
+                conn.exec_driver_sql(f'DROP ROLE "{role}"')
 
 
 def _denied(engine, sql):
