@@ -178,6 +178,24 @@ def test_the_cube_reproduces_the_profitability_totals(yaprak_runtime, make_compa
     assert db.execute(
         "SELECT count(*) FROM fact_sales_line f JOIN dim_date d USING (date_key)"
     ).fetchone() == (len(lines),)
+    # each line on its document's date
+    from sqlalchemy import select
+
+    from addons.sales.models import SalesInvoice
+
+    with yaprak_runtime.db.session_for(acme.id) as s:
+        posted = s.execute(
+            select(SalesInvoice.id, SalesInvoice.date).where(SalesInvoice.state == "posted")
+        )
+        dates = dict(posted.all())
+    assert (
+        dict(
+            db.execute(
+                "SELECT DISTINCT f.invoice_id, d.date FROM fact_sales_line f JOIN dim_date d USING (date_key)"
+            ).fetchall()
+        )
+        == dates
+    )
     # the campaign dimension of the cubedim add-on: its totals are its invoices' lines'
     from yk_cubedim.models import CubedimCampaign, CubedimInvoiceCampaign
 
