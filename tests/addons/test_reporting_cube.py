@@ -191,7 +191,8 @@ def test_the_cube_reproduces_the_profitability_totals(yaprak_runtime, make_compa
     assert (
         dict(
             db.execute(
-                "SELECT DISTINCT f.invoice_id, d.date FROM fact_sales_line f JOIN dim_date d USING (date_key)"
+                "SELECT DISTINCT f.invoice_id, d.date FROM fact_sales_line f "
+                "JOIN dim_date d USING (date_key)"
             ).fetchall()
         )
         == dates
