@@ -254,3 +254,37 @@ def test_without_pyarrow_the_command_names_the_extra(yaprak_runtime, cli, monkey
     monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # import fails
     result = cli("reporting", "export-cube", "--company", "X", "--out", str(tmp_path), expect=1)
     assert "pip install 'yaprak[olap]'" in result.output
+
+
+def test_a_dimension_keyed_per_line(yaprak_runtime, make_company, tmp_path):
+    """``by="invoice_line"``: a key per line; a line given two keys counts once (the
+    smallest key), a line given none has a null key."""
+    from sqlalchemy import case, literal, select, union_all
+
+    from addons.reporting.cube import Dimension, export_cube
+    from addons.sales.models import SalesInvoiceLine as L
+
+    acme = make_company("ACME", addons=["reporting"])
+    _sell(yaprak_runtime, acme, random.Random(11), invoices=12, campaigns=False)
+    big = case((L.quantity >= 20, 1), else_=2)
+    size = Dimension(
+        "size",
+        keys=lambda company_id: union_all(
+            select(L.id, big).where(L.company_id == company_id, L.product_id.is_not(None)),
+            select(L.id, literal(3)).where(L.company_id == company_id),  # a second key: 3
+        ),
+        columns=[("label", "text")],
+        rows=lambda conn, company_id: [(1, "20 and more"), (2, "under 20"), (3, "never")],
+    )
+    with yaprak_runtime.db.session_for(acme.id) as s:
+        export_cube(s.connection(), acme, tmp_path, [size])
+        expected = defaultdict(lambda: D(0))
+        for line in s.scalars(select(L)):
+            if line.invoice.state == "posted":
+                key = "20 and more" if line.quantity >= 20 else "under 20"
+                expected[key] += line.invoice.sign * line.net
+    got = duckdb.connect().execute(
+        f"SELECT d.label, SUM(f.revenue) FROM '{tmp_path}/fact_sales_line.parquet' f "
+        f"JOIN '{tmp_path}/dim_size.parquet' d ON d.key = f.size_key GROUP BY d.label"
+    )
+    assert dict(got.fetchall()) == dict(expected) and len(expected) == 2
