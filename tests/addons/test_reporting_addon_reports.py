@@ -99,9 +99,7 @@ def test_ids_of_another_company_are_field_errors(world, make_company, yaprak_run
         assert list(refused.value.errors) == ["warehouse_id"]
 
 
-def test_the_reports_exist_only_where_their_addons_are_enabled(
-    world, make_company, yaprak_runtime
-):
+def test_the_reports_exist_only_where_their_addons_are_enabled(world, make_company, yaprak_runtime):
     with world.session("boss") as s:
         ids = set(reports_of(yaprak_runtime.hooks_for(s.get(Company, world.company_id))))
     assert {"materials.replenishment", "purchasing.approved_requisitions"} <= ids
