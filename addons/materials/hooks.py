@@ -312,3 +312,11 @@ def periodic_tasks() -> list[Any]:
     from core.jobs import PeriodicTask
 
     return [PeriodicTask("nightly_requisitions", nightly_requisitions_job, minute="30", hour="2")]
+
+
+@hookimpl(optionalhook=True)
+def reporting_reports() -> list[Any]:
+    """The Material Replenishment Report, on reporting's framework (``reports``)."""
+    from .reports import REPLENISHMENT
+
+    return [REPLENISHMENT]

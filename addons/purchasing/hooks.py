@@ -483,3 +483,11 @@ def demo_data(company: Any, size: str) -> None:
     from .demo import build
 
     build(company, size)
+
+
+@hookimpl(optionalhook=True)
+def reporting_reports() -> list[Any]:
+    """The approved requisitions report, on reporting's framework (``reports``)."""
+    from .reports import APPROVED_REQUISITIONS
+
+    return [APPROVED_REQUISITIONS]

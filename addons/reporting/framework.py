@@ -143,10 +143,16 @@ class UnknownReport(LookupError):
 
 
 def reports_of(relay: Any) -> dict[str, Report]:
-    """The reports the add-ons of ``relay`` (a company's hook relay) register, by id."""
+    """The reports the add-ons of ``relay`` (a company's hook relay) register, by id; none
+    where the company has not enabled reporting. A report whose id does not start with the
+    name of the add-on that registers it is refused (its enablement would be another's)."""
+    if "reporting" not in relay.addons:
+        return {}
     found: dict[str, Report] = {}
-    for batch in relay.reporting_reports():
+    for addon, batch in relay.by_addon("reporting_reports"):
         for report in batch or ():
+            if report.addon != addon:
+                raise ValueError(f"{addon} registers {report.id!r}: ids start with {addon}.")
             if report.id in found:
                 raise ValueError(f"two reports have the id {report.id!r}")
             found[report.id] = report
@@ -159,6 +165,20 @@ def find_report(relay: Any, report_id: str) -> Report:
         return reports_of(relay)[report_id]
     except KeyError:
         raise UnknownReport(report_id) from None
+
+
+def unknown_ids(
+    session: Any, params: Mapping[str, Any], models: Mapping[str, tuple[type, Any]]
+) -> dict[str, list[str]]:
+    """Field messages for the id parameters that name no record of the company: ``models``
+    maps a parameter to ``(model, message)``. ``session`` acts for the company, so another
+    company's id is as unknown as one that never existed (a report's ``check``)."""
+    errors: dict[str, list[str]] = {}
+    for name, (model, message) in models.items():
+        value = params.get(name)
+        if value is not None and session.get(model, value) is None:
+            errors[name] = [str(message)]
+    return errors
 
 
 def load_params(report: Report, ctx: ReportContext, raw: Mapping[str, Any]) -> dict[str, Any]:

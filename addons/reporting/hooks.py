@@ -68,3 +68,11 @@ def periodic_tasks() -> list[Any]:
     from .schedules import send_due
 
     return [PeriodicTask("send_schedules", send_due, minute="15")]
+
+
+@hookimpl
+def cli_commands() -> list[Any]:
+    """``yaprak reporting export-cube | grant-readonly | revoke-readonly``."""
+    from .cli import export_cube_command, grant_readonly_command, revoke_readonly_command
+
+    return [export_cube_command, grant_readonly_command, revoke_readonly_command]

@@ -25,4 +25,5 @@ def reporting_reports() -> list[Any]:
 def reporting_cube_dimensions() -> list[Any]:
     """Return this add-on's dimensions of the sales cube, a list of
     ``addons.reporting.cube.Dimension``: a key column added to the sales-line fact table
-    and a dimension table (``yaprak reporting export-cube``)."""
+    (from a select of (invoice line or invoice id, key), joined in SQL) and a dimension
+    table (``yaprak reporting export-cube``; docs/addons/reporting.md)."""

@@ -19,6 +19,9 @@ _TABLE_PATTERNS = [
     r"CREATE TABLE (?:IF NOT EXISTS )?\"?(\w+)\"?",
     r"ALTER TABLE (?:ONLY )?(?:IF EXISTS )?\"?(\w+)\"?",
     r"DROP TABLE (?:IF EXISTS )?\"?(\w+)\"?",
+    # views share the tables' namespace: an add-on's views carry its prefix too
+    r"CREATE (?:OR REPLACE )?VIEW (?:IF NOT EXISTS )?\"?(\w+)\"?",
+    r"DROP VIEW (?:IF EXISTS )?\"?(\w+)\"?",
     r"CREATE (?:UNIQUE )?INDEX (?:CONCURRENTLY )?(?:IF NOT EXISTS )?\"?\w+\"? "
     r"ON (?:ONLY )?\"?(\w+)\"?",
     r"INSERT INTO \"?(\w+)\"?",
@@ -26,7 +29,7 @@ _TABLE_PATTERNS = [
     r"DELETE FROM \"?(\w+)\"?",
     r"TRUNCATE (?:TABLE )?\"?(\w+)\"?",
     r"RENAME TO \"?(\w+)\"?",
-    r"COMMENT ON (?:TABLE|COLUMN) \"?(\w+)\"?",
+    r"COMMENT ON (?:TABLE|COLUMN|VIEW) \"?(\w+)\"?",
     r"REFERENCES \"?(\w+)\"?",
 ]
 _TABLE_RE = re.compile("|".join(f"(?:{p})" for p in _TABLE_PATTERNS), re.IGNORECASE | re.MULTILINE)

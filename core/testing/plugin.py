@@ -315,6 +315,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "engine_independent: uses no database (a PDF renderer, pytest run on pytest): run on "
         "SQLite only, skipped when YAPRAK_TEST_DATABASE_URL picks PostgreSQL",
     )
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only: tests a PostgreSQL feature (roles, row locks): skipped on SQLite",
+    )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -325,6 +329,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if test_database_base_url() is None:
+        only_pg = pytest.mark.skip(reason="a PostgreSQL feature: set YAPRAK_TEST_DATABASE_URL")
+        for item in items:
+            if item.get_closest_marker("postgresql_only"):
+                item.add_marker(only_pg)
         return
     skip = pytest.mark.skip(reason="uses no database: runs once, on SQLite")
     for item in items:

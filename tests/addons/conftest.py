@@ -119,3 +119,35 @@ def purchasing_world(yaprak_runtime, make_company):
     from .purchasing_world import make_world
 
     return make_world(yaprak_runtime, make_company)
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """A database holding the small demo (every add-on), built once per test process for
+    the tests that only read it (a module uses it by overriding ``yaprak_database_url``
+    with it). Building the demo takes seconds; four modules read the same one."""
+    from core.demo import build_demo
+    from core.kernel.discovery import installed_entry_points
+    from core.testing.databases import throwaway_database
+    from core.testing.plugin import make_runtime
+
+    from ..conftest import DOCS, HEALTHY, fixture_eps
+
+    folder = tmp_path_factory.mktemp("demo")
+    with throwaway_database(folder) as url:
+        eps = fixture_eps({**HEALTHY, **DOCS}) + installed_entry_points()
+        runtime = make_runtime(url, folder / "instance", eps)
+        with runtime.activate():
+            created, addons = build_demo(runtime, "DEMO", "small")
+        runtime.db.dispose()
+        assert created and {"sales", "materials", "purchasing"} <= set(addons)
+        yield url
+
+
+@pytest.fixture
+def demo(yaprak_runtime):
+    """The demo company of ``demo_database`` (for modules that read it)."""
+    from core.companies import get_company
+
+    with yaprak_runtime.db.Session() as session:
+        return get_company(session, "DEMO")

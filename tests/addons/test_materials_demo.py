@@ -12,16 +12,12 @@ from sqlalchemy import select
 
 from addons.materials.cli import differences
 from addons.materials.models import MaterialsCount, MaterialsMove, MaterialsWarehouse
-from core.companies import get_company
-from core.demo import build_demo
 
 
 @pytest.fixture
-def demo(yaprak_runtime):
-    created, addons = build_demo(yaprak_runtime, "DEMO", "small")
-    assert created and {"sales", "materials"} <= set(addons)
-    with yaprak_runtime.db.Session() as session:
-        return get_company(session, "DEMO")
+def yaprak_database_url(demo_database):
+    """The small demo, built once for the modules that read it (``demo``: its company)."""
+    return demo_database
 
 
 def test_the_small_demo_keeps_stock_coherent(yaprak_runtime, demo, cli):

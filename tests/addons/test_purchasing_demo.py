@@ -23,17 +23,13 @@ from addons.purchasing.models import (
     PurchasingReceiptLine,
     PurchasingRequisition,
 )
-from core.companies import get_company
-from core.demo import build_demo
 from core.models import OutboxMessage
 
 
 @pytest.fixture
-def demo(yaprak_runtime):
-    created, addons = build_demo(yaprak_runtime, "DEMO", "small")
-    assert created and "purchasing" in addons
-    with yaprak_runtime.db.Session() as session:
-        return get_company(session, "DEMO")
+def yaprak_database_url(demo_database):
+    """The small demo, built once for the modules that read it (``demo``: its company)."""
+    return demo_database
 
 
 def test_the_small_demo_holds_the_whole_purchasing_chain(yaprak_runtime, demo):

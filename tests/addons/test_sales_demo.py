@@ -21,8 +21,6 @@ from addons.sales.models import (
     SalesPayment,
     SalesQuote,
 )
-from core.companies import get_company
-from core.demo import build_demo
 from core.models import OutboxMessage, Partner
 from core.testing.plugin import client_for
 
@@ -30,11 +28,9 @@ ZERO = Decimal("0.00")
 
 
 @pytest.fixture
-def demo(yaprak_runtime):
-    created, addons = build_demo(yaprak_runtime, "DEMO", "small")
-    assert created and "sales" in addons
-    with yaprak_runtime.db.Session() as session:
-        return get_company(session, "DEMO")
+def yaprak_database_url(demo_database):
+    """The small demo, built once for the modules that read it (``demo``: its company)."""
+    return demo_database
 
 
 def _all(session, model):

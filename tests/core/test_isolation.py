@@ -2,7 +2,11 @@
 through the ORM (read, update, link) and through every GET route of the web app and API.
 A model added by a later add-on is covered without editing this test."""
 
+import pytest
+
 from core.testing.isolation import check_isolation, company_tables
+
+pytestmark = pytest.mark.fresh_database  # runtimes with other add-ons on its database
 
 
 def test_no_company_sees_or_touches_another_companys_rows(make_company, yaprak_app):
@@ -30,8 +34,6 @@ LEAKY = """
 from flask import Blueprint
 from sqlalchemy import text
 from core.web import db_session
-
-pytestmark = pytest.mark.fresh_database  # runtimes with other add-ons on its database
 
 bp = Blueprint("pages", __name__)
 

@@ -64,6 +64,7 @@ def test_pages_need_a_login_and_the_api_a_token(yaprak_app):
     assert bad.get_json()["error"]["message"] == "invalid or revoked token"
 
 
+@pytest.mark.fresh_database
 def test_an_uninitialised_database_is_a_clear_503(yaprak_database_url, tmp_path):
     from core.config import Config
     from core.runtime import Runtime

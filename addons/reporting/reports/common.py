@@ -18,6 +18,7 @@ from core.i18n import lazy_gettext as _l
 from core.models import Partner, PartnerGroup
 from core.money import is_currency, round_money
 
+from ..framework import unknown_ids
 from ..periods import Period
 
 ZERO = Decimal("0.00")
@@ -49,14 +50,9 @@ def check_records(
     """Field messages for ids that are not the company's: ``models`` maps a parameter to
     its model and message. The session acts for the company, so another company's record
     is not found (``customer_group_id`` 0 means "no group" and is always fine)."""
-    errors: dict[str, list[str]] = {}
-    for name, (model, message) in models.items():
-        value = params.get(name)
-        if value is None or (name == "customer_group_id" and value == NO_GROUP):
-            continue
-        if session.get(model, value) is None:
-            errors[name] = [str(message)]
-    return errors
+    if params.get("customer_group_id") == NO_GROUP:
+        params = {k: v for k, v in params.items() if k != "customer_group_id"}
+    return unknown_ids(session, params, models)
 
 
 CUSTOMER_CHECKS = {
