@@ -58,3 +58,25 @@ def test_a_report_parameter_named_preset_is_the_reports_not_a_saved_preset(manag
     assert '<option value="this_year" selected>' in page.get_data(as_text=True)
     link = manager.get("/reporting/reporting.profitability").get_data(as_text=True)
     assert 'href="/reporting/reporting.profitability?_run=1&amp;' in link  # the drill-down
+
+
+def test_every_registered_report_runs_empty_on_the_page_the_api_and_in_exports(
+    make_company, company_client
+):
+    """Every add-on's report (materials', purchasing's, docs', reporting's own): the page,
+    the API and the CSV and XLSX exports answer for a company with no documents yet."""
+    company = make_company("HEPSI", addons=["purchasing", "materials", "reporting", "docs"])
+    admin = company_client(company, roles=["admin"])
+    ids = [r["id"] for r in admin.get("/api/v1/reporting/reports").get_json()["reports"]]
+    assert {"docs.requests", "reporting.profitability"} <= set(ids)
+    assert any(i.startswith("materials.") for i in ids)
+    assert any(i.startswith("purchasing.") for i in ids)
+    for report_id in ids:
+        page = admin.get(f"/reporting/{report_id}")
+        assert page.status_code == 200, (report_id, page.get_data(as_text=True)[:500])
+        answer = admin.get(f"/api/v1/reporting/reports/{report_id}")
+        assert answer.status_code == 200, (report_id, answer.get_json())
+        for fmt in ("csv", "xlsx"):
+            export = admin.get(f"/reporting/{report_id}/export.{fmt}")
+            assert export.status_code == 200, (report_id, fmt)
+            export.get_data()
