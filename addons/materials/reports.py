@@ -16,9 +16,11 @@ from marshmallow import Schema, fields
 from addons.reporting.framework import Chart, Column, Drill, Report, ReportData, unknown_ids
 from core.i18n import lazy_gettext as _l
 from core.models import Partner, ProductCategory
+from core.web.choices import product_categories, vendors
 
 from . import replenishment
 from .models import MaterialsWarehouse
+from .warehouses import choices as warehouse_choices
 
 
 class ReplenishmentParams(Schema):
@@ -112,5 +114,10 @@ REPLENISHMENT = Report(
     check=_check,
     drill=_drill,
     roles=("materials.user",),
+    choices={
+        "warehouse_id": warehouse_choices,
+        "vendor_id": vendors,
+        "category_id": product_categories,
+    },
     chart=Chart("bar", "product", ("proposed",)),
 )

@@ -15,9 +15,11 @@ from marshmallow import Schema, fields
 from sqlalchemy import func, select
 
 from addons.materials.models import MaterialsWarehouse
+from addons.materials.warehouses import choices as warehouse_choices
 from addons.reporting.framework import Chart, Column, Drill, Report, ReportData, unknown_ids
 from core.i18n import lazy_gettext as _l
 from core.models import Partner, Product
+from core.web.choices import products, vendors
 
 from .models import PurchasingRequisition, PurchasingRequisitionLine
 
@@ -146,5 +148,6 @@ APPROVED_REQUISITIONS = Report(
     check=_check,
     drill=_drill,
     roles=("purchasing.user",),
+    choices={"vendor_id": vendors, "product_id": products, "warehouse_id": warehouse_choices},
     chart=Chart("bar", "vendor", ("net",)),
 )

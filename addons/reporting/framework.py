@@ -124,6 +124,9 @@ class Report:
     chart: Chart | None = None
     drill: Callable[[ReportContext, dict[str, Any], Mapping[str, Any]], Drill | None] | None = None
     check: Callable[[ReportContext, dict[str, Any]], dict[str, list[str]]] | None = None
+    #: the options of id parameters on the form: ``{param: (session) -> [(id, label)]}``
+    #: (the company's records, e.g. ``core.web.choices.customers``); others are typed in
+    choices: Mapping[str, Callable[[Any], Sequence[tuple[Any, str]]]] = field(default_factory=dict)
 
     @property
     def addon(self) -> str:

@@ -38,6 +38,7 @@ PRESET_LABELS = (  # how the parameter form names them
     _l("Last 12 months"),
 )
 COMPARISONS = ("none", "previous_period", "previous_year")
+COMPARISON_LABELS = (_l("No comparison"), _l("Previous period"), _l("Same period last year"))
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def resolve_period(params: dict[str, Any], today: date) -> Period:
 
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
+GRANULARITY_LABELS = (_l("Day"), _l("Week"), _l("Month"), _l("Quarter"), _l("Year"))
 
 
 def bucket_start(day: date, granularity: str) -> date:

@@ -94,7 +94,7 @@ def render_report(report: Report, raw: dict[str, Any], preset: Any = None) -> An
     session, ctx = db_session(), context()
     language = current_language()
     schema = report.params()
-    infos = describe_fields(schema, None, {}, session, set(schema.fields))
+    infos = describe_fields(schema, None, report.choices, session, set(schema.fields))
     common = {
         "report": report,
         "infos": infos,

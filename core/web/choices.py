@@ -67,3 +67,19 @@ def members(session: Any) -> list[tuple[int, str]]:
         .order_by(User.name)
     )
     return [(r[0], r[1] or r[2]) for r in rows]
+
+
+def customer_groups(session: Any) -> list[tuple[int, str]]:
+    """The company's customer groups, by name."""
+    from core.models import PartnerGroup
+
+    rows = session.execute(select(PartnerGroup.id, PartnerGroup.name).order_by(PartnerGroup.name))
+    return [(r[0], r[1]) for r in rows]
+
+
+def product_categories(session: Any) -> list[tuple[int, str]]:
+    """The company's product categories, by name."""
+    from core.models import ProductCategory
+
+    query = select(ProductCategory.id, ProductCategory.name).order_by(ProductCategory.name)
+    return [(r[0], r[1]) for r in session.execute(query)]

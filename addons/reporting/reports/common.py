@@ -55,6 +55,20 @@ def check_records(
     return unknown_ids(session, params, models)
 
 
+def customer_groups(session: Any) -> list[tuple[int, str]]:
+    """The form's options of ``customer_group_id``: "No group" (0), then the groups."""
+    from core.web.choices import customer_groups as groups
+
+    return [(NO_GROUP, _("No group")), *groups(session)]
+
+
+def customer_choices() -> dict[str, Any]:
+    """The form's options of the customer parameters (``CustomerParams``)."""
+    from core.web.choices import customers
+
+    return {"customer_group_id": customer_groups, "customer_id": customers}
+
+
 CUSTOMER_CHECKS = {
     "customer_group_id": (PartnerGroup, _l("unknown customer group")),
     "customer_id": (Partner, _l("unknown customer")),

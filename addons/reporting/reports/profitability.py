@@ -33,9 +33,11 @@ from addons.sales.models import SalesInvoice, SalesInvoiceLine
 from core.i18n import _
 from core.i18n import lazy_gettext as _l
 from core.models import Partner, PartnerGroup, Product, ProductCategory
+from core.web.choices import product_categories, products
 
 from ..framework import Chart, Column, Drill, Report, ReportContext, ReportData
 from ..periods import (
+    COMPARISON_LABELS,
     COMPARISONS,
     PeriodParams,
     bucket_end,
@@ -54,6 +56,7 @@ from .common import (
     check_records,
     currency_note,
     currency_of,
+    customer_choices,
     customer_filters,
     drill_params,
     names,
@@ -72,6 +75,17 @@ GROUPS = (
     "year",
     "invoice",
     "line",
+)
+GROUP_LABELS = (
+    _l("Customer group"),
+    _l("Customer"),
+    _l("Product"),
+    _l("Product category"),
+    _l("Month"),
+    _l("Quarter"),
+    _l("Year"),
+    _l("Invoice"),
+    _l("Invoice line"),
 )
 PERIODS = ("month", "quarter", "year")
 COUNTED = ("customer_group", "customer", *PERIODS)  # an invoice counts once in one row
@@ -96,12 +110,12 @@ def invoice_url(invoice_id: int) -> str:
 class ProfitabilityParams(PeriodParams, CustomerParams):
     comparison = fields.String(
         load_default="none",
-        validate=validate.OneOf(COMPARISONS),
+        validate=validate.OneOf(COMPARISONS, labels=COMPARISON_LABELS),
         metadata={"label": _l("Compare with")},
     )
     group_by = fields.String(
         load_default="customer",
-        validate=validate.OneOf(GROUPS),
+        validate=validate.OneOf(GROUPS, labels=GROUP_LABELS),
         metadata={"label": _l("Group by")},
     )
     category_id = fields.Integer(
@@ -558,4 +572,9 @@ REPORT = Report(
     chart=Chart("bar", "label", ("revenue", "gross_profit")),
     drill=drill,
     check=check,
+    choices={
+        **customer_choices(),
+        "category_id": product_categories,
+        "product_id": products,
+    },
 )

@@ -38,6 +38,7 @@ from .common import (
     check_records,
     currency_note,
     currency_of,
+    customer_choices,
     customer_filters,
     names,
 )
@@ -201,4 +202,5 @@ REPORT = Report(
     chart=Chart("bar", "label", BUCKETS),
     drill=drill,
     check=check,
+    choices=customer_choices(),
 )

@@ -16,10 +16,12 @@ from addons.sales.models import SalesInvoice
 from core.i18n import lazy_gettext as _l
 from core.models import User
 from core.models.user import Membership
+from core.web.choices import members
 
 from ..framework import Chart, Column, Drill, Report, ReportContext, ReportData
 from ..periods import (
     GRANULARITIES,
+    GRANULARITY_LABELS,
     PeriodParams,
     bucket_end,
     bucket_label,
@@ -34,6 +36,7 @@ from .common import (
     check_records,
     currency_note,
     currency_of,
+    customer_choices,
     customer_filters,
     drill_params,
     posted,
@@ -43,7 +46,7 @@ from .common import (
 class SalesByPeriodParams(PeriodParams, CustomerParams):
     granularity = fields.String(
         load_default="month",
-        validate=validate.OneOf(GRANULARITIES),
+        validate=validate.OneOf(GRANULARITIES, labels=GRANULARITY_LABELS),
         metadata={"label": _l("Per")},
     )
     salesperson_id = fields.Integer(
@@ -139,4 +142,5 @@ REPORT = Report(
     chart=Chart("line", "label", ("revenue",)),
     drill=drill,
     check=check,
+    choices={**customer_choices(), "salesperson_id": members},
 )
