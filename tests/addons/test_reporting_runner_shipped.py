@@ -43,6 +43,16 @@ def test_the_period_presets_are_named_in_the_form(manager):
     assert ">Bu çeyrek</option>" in html  # "this_quarter", labelled in Turkish
 
 
+def test_options_are_labelled_and_records_are_the_companys(manager, sales_world):
+    html = manager.get("/reporting/reporting.profitability").get_data(as_text=True)
+    assert ">Geçen yılın aynı dönemi</option>" in html and ">Müşteri grubu</option>" in html
+    assert "previous_year</option>" not in html  # never the stored code
+    customers = html.split('name="customer_id"', 1)[1].split("</select>", 1)[0]
+    assert "<option" in customers  # the company's customers to pick from
+    groups = html.split('name="customer_group_id"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="0"' in groups  # "no group" is a choice too
+
+
 def test_a_wide_report_prints_in_landscape(manager):
     from pypdf import PdfReader
 
