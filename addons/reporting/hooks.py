@@ -72,7 +72,19 @@ def periodic_tasks() -> list[Any]:
 
 @hookimpl
 def cli_commands() -> list[Any]:
-    """``yaprak reporting export-cube | grant-readonly | revoke-readonly``."""
-    from .cli import export_cube_command, grant_readonly_command, revoke_readonly_command
+    """``yaprak reporting list | run | export-cube | grant-readonly | revoke-readonly``."""
+    from .cli import (
+        export_cube_command,
+        grant_readonly_command,
+        list_command,
+        revoke_readonly_command,
+        run_command,
+    )
 
-    return [export_cube_command, grant_readonly_command, revoke_readonly_command]
+    return [
+        list_command,
+        run_command,
+        export_cube_command,
+        grant_readonly_command,
+        revoke_readonly_command,
+    ]

@@ -198,17 +198,21 @@ def send(session: Any, company: Any, schedule: Any, today: date) -> None:
         params = load_params(report, ctx, json.loads(schedule.params or "{}"))
     except ParamsError as exc:
         raise ValueError(BAD_PARAMS.format(errors=exc)) from None
-    result = run_report(report, ctx, params)
-    heading = heading_of(report, params, company, ctx.language)
-    heading.notes = [str(note) for note in result.data.notes]
-    content = attachment(session, company, result, heading, schedule.format)
+    from core.web.context import request_for
+
+    with request_for(session, company.id, ctx.language):  # labels in the owner's language
+        result = run_report(report, ctx, params)
+        heading = heading_of(report, params, company, ctx.language)
+        heading.notes = [str(note) for note in result.data.notes]
+        content = attachment(session, company, result, heading, schedule.format)
+        title = str(report.title)
     queue_mail(
         session,
         to=recipients_of(schedule.recipients),
         template="reporting/mail/schedule",
         context={
             "schedule": schedule,
-            "report_title": str(report.title),
+            "report_title": title,
             "company": company,
             "count": result.count,
             "today": today,

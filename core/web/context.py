@@ -11,6 +11,8 @@ filtered to it and every write checked (``core.tenancy``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from flask import current_app, g, session
@@ -115,3 +117,31 @@ def require_role(role: str) -> None:
         # English as every service message (stable for API clients); the error page shows
         # it in the user's language (core.i18n_terms.MESSAGE_TEMPLATES)
         abort(403, description=f"This needs the role {role}.")
+
+
+@contextmanager
+def request_for(session: Session, company_id: int, language: str | None = None) -> Iterator[None]:
+    """A request context of the current runtime's app (made once per runtime) outside the
+    web: reading with ``session``, acting for ``company_id``, writing in ``language`` (the
+    default language unless given). What renders pages and PDFs, translates lazy labels
+    and formats numbers works the same in a job, the worker, the CLI or a script."""
+    from core.i18n import in_language
+    from core.runtime import current_runtime
+
+    rt = current_runtime()
+    app = rt.__dict__.get("_offline_app")
+    if app is None:
+        from core.web.app import create_app
+
+        app = rt.__dict__["_offline_app"] = create_app(runtime=rt)
+    with app.test_request_context("/"):
+        g.yaprak_db = session
+        g.yaprak_company = cached_company(session, company_id)
+        try:
+            if language is None:
+                yield
+            else:
+                with in_language(language):
+                    yield
+        finally:
+            g.pop("yaprak_db", None)  # the caller's session: not closed with this context

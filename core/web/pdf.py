@@ -16,7 +16,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, g
+from flask import Blueprint, Flask, Response, abort, current_app
 from jinja2 import ChoiceLoader, Environment, FunctionLoader, TemplateNotFound
 from sqlalchemy import select
 
@@ -177,22 +177,10 @@ def template_pdf_bytes(
 
     if has_request_context():
         return render_pdf_template(template, document, **context)
-    from core.companies import cached_company
-    from core.runtime import current_runtime
+    from core.web.context import request_for
 
-    rt = current_runtime()
-    app = rt.__dict__.get("_pdf_app")
-    if app is None:
-        from core.web.app import create_app
-
-        app = rt.__dict__["_pdf_app"] = create_app(runtime=rt)
-    with app.test_request_context("/"):
-        g.yaprak_db = session
-        g.yaprak_company = cached_company(session, company_id)
-        try:
-            return render_pdf_template(template, document, **context)
-        finally:
-            g.pop("yaprak_db", None)  # the caller's session: not closed with this context
+    with request_for(session, company_id):
+        return render_pdf_template(template, document, **context)
 
 
 def owner_of(cls: type) -> str | None:
