@@ -88,3 +88,11 @@ def cli_commands() -> list[Any]:
         grant_readonly_command,
         revoke_readonly_command,
     ]
+
+
+@hookimpl
+def demo_data(company: Any, size: str) -> None:
+    """Shared presets and a weekly schedule for the demo company (``demo``)."""
+    from .demo import build
+
+    build(company, size)
