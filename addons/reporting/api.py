@@ -26,7 +26,7 @@ from core.web.context import current_user, db_session, hooks, require_role
 
 from . import presets
 from .exports import FORMATS, ExportUnavailable
-from .framework import ParamsError, Report, load_params, reports_of, run_report
+from .framework import ParamsError, Report, load_params, run_report
 from .runner import (
     PAGE_ROWS,
     USER,
@@ -34,6 +34,7 @@ from .runner import (
     json_value,
     raw_from_args,
     raw_params,
+    runnable_reports,
     visible_reports,
 )
 from .web import context, export_response, held_roles, is_manager, report_or_abort
@@ -115,7 +116,7 @@ def _answer(report: Report, raw: dict[str, Any]) -> Any:
         except ExportUnavailable as exc:
             raise ApiRefused(501, "Not Implemented", str(exc)) from None
     keep = [i for i, c in enumerate(result.columns) if not c.hidden]
-    reports, rows, drill = reports_of(hooks()), [], []
+    reports, rows, drill = runnable_reports(hooks(), held_roles()), [], []
     for row in result.rows():
         if len(rows) < options["limit"]:
             rows.append([json_value(result.columns[i], row[i]) for i in keep])

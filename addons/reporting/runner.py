@@ -49,6 +49,13 @@ def grouped(reports: Iterable[Report]) -> list[tuple[str, list[Report]]]:
     ]
 
 
+def runnable_reports(relay: Any, held: Iterable[str]) -> dict[str, Report]:
+    """The company's reports the roles ``held`` may run, by id: the targets a drill-down may
+    link to (a link the user could only follow into a 403 is not offered)."""
+    held = set(held)
+    return {k: r for k, r in reports_of(relay).items() if may_run(r, held)}
+
+
 def open_report(relay: Any, report_id: str, held: Iterable[str]) -> Report:
     """The report ``report_id`` for the company of ``relay``: ``UnknownReport`` when no
     enabled add-on registers it, ``NotAllowed`` when roles ``held`` may not run it."""

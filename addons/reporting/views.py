@@ -17,7 +17,7 @@ from . import presets
 from .charts import render_svg
 from .exports import FORMATS, PDF_ROWS, ExportUnavailable
 from .formatting import ALIGN_END, formatted_row, formatted_totals
-from .framework import ParamsError, Report, load_params, reports_of, run_report
+from .framework import ParamsError, Report, load_params, run_report
 from .runner import (
     PAGE_ROWS,
     USER,
@@ -26,6 +26,7 @@ from .runner import (
     query_string,
     raw_from_args,
     raw_params,
+    runnable_reports,
     visible_reports,
 )
 from .web import context, export_response, held_roles, is_manager, report_or_abort
@@ -116,7 +117,7 @@ def render_report(report: Report, raw: dict[str, Any], preset: Any = None) -> An
     result = run_report(report, ctx, params)
     rows = result.materialise(PAGE_ROWS)
     currency = result.data.currency
-    reports = reports_of(hooks())
+    reports = runnable_reports(hooks(), held_roles())
     table = [
         (
             formatted_row(result.columns, row, currency, language),

@@ -90,3 +90,21 @@ def test_every_registered_report_runs_empty_on_the_page_the_api_and_in_exports(
             export = admin.get(f"/reporting/{report_id}/export.{fmt}")
             assert export.status_code == 200, (report_id, fmt)
             export.get_data()
+
+
+def test_no_drill_down_into_a_report_the_user_may_not_run(sales_world, company, company_client):
+    """Sales by period leads to profitability, which a salesperson may not run (gross
+    profit is for managers and accountants): no link, on the page and in the API."""
+    world = make_report_world(sales_world)
+    with world.session() as s:
+        world.invoice(s, world.customers[0], [(world.products[0], "1", "80", "0")], date.today())
+        s.commit()
+    seller = company_client(company, roles=["reporting.user", "sales.user"])
+    html = seller.get("/reporting/reporting.sales_by_period").get_data(as_text=True)
+    assert "report-table" in html and "report-drill" not in html
+    answer = seller.get("/api/v1/reporting/reports/reporting.sales_by_period").get_json()
+    assert answer["count"] >= 1 and answer["drill"] == [None] * len(answer["rows"])
+    assert seller.get("/reporting/reporting.profitability").status_code == 403
+    boss = company_client(company, roles=["reporting.user", "sales.manager"])
+    html = boss.get("/reporting/reporting.sales_by_period").get_data(as_text=True)
+    assert "report-drill" in html
