@@ -106,6 +106,26 @@ class Line:
     def reason(self) -> str:
         return explain(self)
 
+    def cells(self) -> tuple[Any, ...]:
+        """The line as the report's exports and its framework run show it: product, name,
+        warehouse, vendor, the quantities, the date needed and why."""
+        return (
+            self.product_code,
+            self.product_name,
+            self.warehouse_code,
+            self.vendor_name,
+            self.on_hand,
+            self.reserved,
+            self.on_order,
+            self.requested,
+            self.projected,
+            self.minimum,
+            self.maximum,
+            self.proposed,
+            self.needed_by,
+            self.reason,
+        )
+
     def proposal(self, run_id: int | None = None) -> Proposal:
         assert self.needed_by is not None
         return Proposal(

@@ -194,25 +194,7 @@ KINDS = ["text"] * 4 + ["number"] * 8 + ["date", "text"]
 
 
 def export_rows(lines: list[replenishment.Line]) -> list[list[Any]]:
-    return [
-        [
-            ln.product_code,
-            ln.product_name,
-            ln.warehouse_code,
-            ln.vendor_name,
-            ln.on_hand,
-            ln.reserved,
-            ln.on_order,
-            ln.requested,
-            ln.projected,
-            ln.minimum,
-            ln.maximum,
-            ln.proposed,
-            ln.needed_by,
-            ln.reason,
-        ]
-        for ln in lines
-    ]
+    return [list(ln.cells()) for ln in lines]
 
 
 @dataclass

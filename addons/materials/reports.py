@@ -74,26 +74,7 @@ def _run(ctx: Any, params: dict[str, Any]) -> ReportData:
         today=ctx.today,
         only_short=not params["all"],
     )
-    rows = (
-        (
-            ln.rule_id,
-            ln.product_code,
-            ln.product_name,
-            ln.warehouse_code,
-            ln.vendor_name,
-            ln.on_hand,
-            ln.reserved,
-            ln.on_order,
-            ln.requested,
-            ln.projected,
-            ln.minimum,
-            ln.maximum,
-            ln.proposed,
-            ln.needed_by,
-            ln.reason,
-        )
-        for ln in lines
-    )
+    rows = ((ln.rule_id, *ln.cells()) for ln in lines)
     return ReportData(COLUMNS, rows)
 
 
