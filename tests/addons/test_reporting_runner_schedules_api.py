@@ -42,7 +42,10 @@ def test_create_list_change_and_delete(reporter):
     assert made["last_sent_at"] is None and made["last_error"] == ""
     assert reporter.get(URL).get_json() == {"schedules": [made]}
     assert reporter.get(f"{URL}/{made['id']}").get_json() == made
-    # newline text works too; a change keeps what is not sent and is checked as a whole
+    # a change keeps what is not sent and is checked as a whole (the weekday is kept)
+    same = reporter.patch(f"{URL}/{made['id']}", json={"frequency": "weekly"})
+    assert same.status_code == 200 and same.get_json()["weekday"] == 0
+    # recipients as newline text work too
     changed = reporter.patch(
         f"{URL}/{made['id']}",
         json={"frequency": "monthly", "monthday": 31, "recipients": "a@rapor.test\nb@rapor.test"},
