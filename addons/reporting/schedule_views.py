@@ -11,18 +11,17 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from marshmallow import ValidationError
 
-from core.i18n import N_, _, translate_errors, translate_message
-from core.web.context import current_user, db_session, hooks, require_role
+from core.i18n import _, translate_errors, translate_message
+from core.web.context import current_company, current_user, db_session, hooks, require_role
 from core.web.forms import describe_fields, payload_from_form
 
 from . import presets, schedules
-from .framework import ParamsError, load_params
+from .framework import ParamsError
 from .models import ReportingSchedule
-from .runner import USER, NotAllowed, open_report, raw_from_args, raw_params, visible_reports
+from .runner import USER, NotAllowed, open_report, raw_from_args, visible_reports
 from .web import context, held_roles, is_manager
 
 bp = Blueprint("schedules", __name__)
-UNKNOWN_PRESET = N_("unknown preset")
 
 
 @bp.get("/schedules")
@@ -83,24 +82,17 @@ def _load(schedule: Any) -> Any:
 
 
 def _params(data: dict[str, Any], params_text: str) -> dict[str, Any]:
-    """The schedule's parameters, checked: the preset's, else those from the report page."""
+    """The schedule's parameters, checked: the preset's, else those from the report page
+    (bad ones shown under the preset's field, the form's only place for them)."""
     try:
-        report = open_report(hooks(), data["report_id"], held_roles())
-    except (LookupError, NotAllowed):
-        raise ValidationError({"report_id": [schedules.UNKNOWN_REPORT]}) from None
-    if data.get("preset_id") is not None:
-        preset = presets.get(db_session(), data["preset_id"], current_user().id)
-        if preset is None or preset.report_id != report.id:
-            raise ValidationError({"preset_id": [UNKNOWN_PRESET]})
-        raw = presets.params_of(preset)
-    else:
-        try:
-            raw = json.loads(params_text or "{}")
-        except ValueError:
-            raw = {}
-        raw = raw if isinstance(raw, dict) else {}
+        raw = json.loads(params_text or "{}")
+    except ValueError:
+        raw = {}
+    raw = raw if isinstance(raw, dict) else {}
     try:
-        return raw_params(report, load_params(report, context(), raw))
+        return schedules.checked_params(
+            db_session(), hooks(), held_roles(), context(), current_user().id, data, raw
+        )
     except ParamsError as exc:
         errors = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())
         raise ValidationError({"preset_id": [errors]}) from None
@@ -127,8 +119,8 @@ def schedule_new() -> Any:
 
 
 def _schedule_or_404(schedule_id: int) -> ReportingSchedule:
-    schedule = db_session().get(ReportingSchedule, schedule_id)
-    if schedule is None or (schedule.user_id != current_user().id and not is_manager()):
+    schedule = schedules.get(db_session(), schedule_id, current_user().id, is_manager())
+    if schedule is None:
         abort(404)
     return schedule
 
@@ -154,3 +146,17 @@ def schedule_delete(schedule_id: int) -> Any:
     db_session().commit()
     flash(_("Schedule deleted."), "success")
     return redirect("/reporting/schedules")
+
+
+@bp.post("/schedules/<int:schedule_id>/send")
+def schedule_send(schedule_id: int) -> Any:
+    """*Send now*: the schedule mailed at once, recorded like the job (its next date kept)."""
+    require_role(USER)
+    schedule = _schedule_or_404(schedule_id)
+    error = schedules.send_now(db_session(), current_company(), schedule, context().today)
+    db_session().commit()
+    if error:
+        flash(_("Not sent: {reason}").format(reason=translate_message(error)), "danger")
+    else:
+        flash(_("Schedule sent."), "success")
+    return redirect(f"/reporting/schedules/{schedule_id}")

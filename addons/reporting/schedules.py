@@ -47,6 +47,7 @@ MONTHDAY_NEEDED = N_("a monthly schedule needs a day of the month")
 UNKNOWN_REPORT = N_("unknown report")
 NOT_ALLOWED = N_("the owner may no longer run this report")
 BAD_PARAMS = N_("the saved parameters are no longer valid: {errors}")
+UNKNOWN_PRESET = N_("unknown preset")
 
 
 class ScheduleSchema(Schema):
@@ -147,6 +148,47 @@ def save(
     return schedule
 
 
+def checked_params(
+    session: Any,
+    hooks: Any,
+    held: frozenset[str],
+    ctx: Any,
+    user_id: int,
+    data: dict[str, Any],
+    raw: dict[str, Any],
+) -> dict[str, Any]:
+    """The parameters of a schedule of ``data["report_id"]`` as the user (``user_id``,
+    holding ``held``) saving it may run the report: those of the preset
+    ``data["preset_id"]`` when given, else ``raw``; checked and normalised. Raises
+    ``ValidationError`` under ``report_id`` (unknown, not enabled or not allowed) or
+    ``preset_id``, and ``ParamsError`` for bad parameters (the page and the API each put
+    them where their form has them)."""
+    from . import presets
+
+    try:
+        report = open_report(hooks, data["report_id"], held)
+    except (LookupError, NotAllowed):
+        raise ValidationError({"report_id": [UNKNOWN_REPORT]}) from None
+    if data.get("preset_id") is not None:
+        preset = presets.get(session, data["preset_id"], user_id)
+        if preset is None or preset.report_id != report.id:
+            raise ValidationError({"preset_id": [UNKNOWN_PRESET]})
+        raw = presets.params_of(preset)
+    return raw_params(report, load_params(report, ctx, raw))
+
+
+def get(session: Any, schedule_id: int, user_id: int, manager: bool) -> Any:
+    """A schedule this user sees (own; a manager: any of the company's), else None."""
+    from core.listing import INT_MAX
+
+    if not 0 < schedule_id <= INT_MAX:
+        return None
+    schedule = session.get(ReportingSchedule, schedule_id)
+    if schedule is None or (schedule.user_id != user_id and not manager):
+        return None
+    return schedule
+
+
 def visible(session: Any, user_id: int, manager: bool) -> list[Any]:
     stmt = select(ReportingSchedule).order_by(ReportingSchedule.name, ReportingSchedule.id)
     if not manager:
@@ -224,6 +266,26 @@ def send(session: Any, company: Any, schedule: Any, today: date) -> None:
     )
 
 
+def send_now(session: Any, company: Any, schedule: Any, today: date) -> str:
+    """Send ``schedule`` (in a savepoint) and record it as the job does: ``last_sent_at``
+    and no ``last_error`` when sent, else the reason in ``last_error``, which is returned
+    ('' when sent). ``next_run_on`` is left alone (the job moves it)."""
+    from core.mail import now
+
+    try:
+        with session.begin_nested():
+            send(session, company, schedule, today)
+    except ValueError as exc:
+        schedule.last_error = str(exc)
+    except Exception as exc:  # a report's own failure: recorded, the others still go
+        log.exception("schedule %s of company %s failed", schedule.id, company.id)
+        schedule.last_error = f"{type(exc).__name__}: {exc}"
+    else:
+        schedule.last_error = ""
+        schedule.last_sent_at = now()
+    return schedule.last_error
+
+
 def send_due(company: Any, today: date | None = None) -> int:
     """The periodic job: send every active schedule due on or before today; returns how many
     were sent. Each runs in a savepoint: one that fails leaves the others alone."""
@@ -239,19 +301,7 @@ def send_due(company: Any, today: date | None = None) -> int:
     ).all()
     sent = 0
     for schedule in due:
-        try:
-            with session.begin_nested():
-                send(session, company, schedule, today)
-        except ValueError as exc:
-            schedule.last_error = str(exc)
-        except Exception as exc:  # a report's own failure: recorded, the others still go
-            log.exception("schedule %s of company %s failed", schedule.id, company.id)
-            schedule.last_error = f"{type(exc).__name__}: {exc}"
-        else:
-            from core.mail import now
-
-            schedule.last_error = ""
-            schedule.last_sent_at = now()
+        if not send_now(session, company, schedule, today):
             sent += 1
         schedule.next_run_on = next_run(
             schedule.frequency, schedule.weekday, schedule.monthday, today + timedelta(days=1)
