@@ -27,6 +27,9 @@ from marshmallow import Schema, ValidationError
 #: ``money`` is a ``Decimal`` with 2 places in ``ReportData.currency`` (or the row's
 #: ``Column.currency_key``); ``quantity`` a ``Decimal``; ``percent`` a ``Decimal`` percent
 #: (``12.5`` is 12.5 %); ``integer`` an ``int``; ``date`` a ``datetime.date``.
+#: the largest id a table holds (PostgreSQL ``integer``): a larger one names nothing
+MAX_ID = 2**31 - 1
+
 KINDS = ("text", "money", "quantity", "percent", "integer", "date")
 
 
@@ -141,6 +144,16 @@ class ParamsError(ValueError):
         self.errors = dict(errors)
 
 
+def _message_list(messages: Any) -> Any:
+    """A field's messages as a list of strings (a lazy translation raised alone is not a
+    ``str``, and marshmallow would keep it bare: a page would loop over its letters)."""
+    if isinstance(messages, dict):
+        return {k: _message_list(v) for k, v in messages.items()}
+    if isinstance(messages, list | tuple):
+        return [str(m) for m in messages]
+    return [str(messages)]
+
+
 class UnknownReport(LookupError):
     """No such report for this company (not registered, or its add-on not enabled): a 404."""
 
@@ -179,8 +192,10 @@ def unknown_ids(
     errors: dict[str, list[str]] = {}
     for name, (model, message) in models.items():
         value = params.get(name)
-        if value is not None and session.get(model, value) is None:
-            errors[name] = [str(message)]
+        if value is None:
+            continue
+        if not 0 < value <= MAX_ID or session.get(model, value) is None:
+            errors[name] = [str(message)]  # an id no column can hold is unknown too
     return errors
 
 
@@ -190,7 +205,7 @@ def load_params(report: Report, ctx: ReportContext, raw: Mapping[str, Any]) -> d
         params = report.params().load(dict(raw))
     except ValidationError as exc:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        raise ParamsError(messages) from None
+        raise ParamsError({k: _message_list(v) for k, v in messages.items()}) from None
     if report.check is not None:
         errors = report.check(ctx, params)
         if errors:

@@ -122,7 +122,7 @@ class PeriodParams(Schema):
     def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
         start, end = data.get("date_from"), data.get("date_to")
         if data.get("preset") is None and start and end and start > end:
-            raise ValidationError(_l("the end date is before the start date"), "date_to")
+            raise ValidationError(str(_l("the end date is before the start date")), "date_to")
 
 
 def resolve_period(params: dict[str, Any], today: date) -> Period:

@@ -108,3 +108,24 @@ def test_no_drill_down_into_a_report_the_user_may_not_run(sales_world, company, 
     boss = company_client(company, roles=["reporting.user", "sales.manager"])
     html = boss.get("/reporting/reporting.sales_by_period").get_data(as_text=True)
     assert "report-drill" in html
+
+
+def test_bad_values_are_whole_messages_and_huge_ids_unknown(manager):
+    """A message raised alone (reversed dates, a currency) is one message under its field,
+    not its letters; an id no column can hold is unknown, not a server error."""
+    base = "/reporting/reporting.profitability?_run=1&"
+    page = manager.get(base + "date_from=2026-11-30&date_to=2026-10-01")
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "bitiş tarihi başlangıç tarihinden önce" in html  # whole, not one letter a line
+    assert ">b</" not in html and "<li>b</li>" not in html
+    api = manager.get("/api/v1/reporting/reports/reporting.profitability?currency=XYZ")
+    assert api.status_code == 400
+    assert api.get_json()["errors"]["currency"] == ["ISO 4217 para birimi kodu değil"]
+    huge = "99999999999999999999"
+    for name in ("customer_id", "invoice_id", "customer_group_id", "product_id"):
+        answer = manager.get(f"/api/v1/reporting/reports/reporting.profitability?{name}={huge}")
+        assert answer.status_code == 400, (name, answer.get_data(as_text=True)[:300])
+        assert list(answer.get_json()["errors"]) == [name]
+    big = manager.get(f"/api/v1/reporting/reports/reporting.sales_by_period?salesperson_id={huge}")
+    assert big.status_code == 400 and list(big.get_json()["errors"]) == ["salesperson_id"]

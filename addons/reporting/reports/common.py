@@ -41,7 +41,7 @@ class CustomerParams(Schema):
     @validates("currency")
     def _iso(self, value: str | None, **_: Any) -> None:
         if value is not None and not is_currency(value.upper()):
-            raise ValidationError(_l("not an ISO 4217 currency code"))
+            raise ValidationError(str(_l("not an ISO 4217 currency code")))
 
 
 def check_records(

@@ -18,7 +18,7 @@ from core.models import User
 from core.models.user import Membership
 from core.web.choices import members
 
-from ..framework import Chart, Column, Drill, Report, ReportContext, ReportData
+from ..framework import MAX_ID, Chart, Column, Drill, Report, ReportContext, ReportData
 from ..periods import (
     GRANULARITIES,
     GRANULARITY_LABELS,
@@ -57,7 +57,9 @@ class SalesByPeriodParams(PeriodParams, CustomerParams):
 def check(ctx: ReportContext, params: dict[str, Any]) -> dict[str, list[str]]:
     errors = check_records(ctx.session, params, CUSTOMER_CHECKS)
     person = params.get("salesperson_id")
-    if person is not None:
+    if person is not None and not 0 < person <= MAX_ID:
+        errors["salesperson_id"] = [str(_l("unknown salesperson"))]
+    elif person is not None:
         member = ctx.session.scalar(
             select(Membership.user_id).where(
                 Membership.user_id == person, Membership.company_id == ctx.company.id
