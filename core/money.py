@@ -116,3 +116,18 @@ def format_money(amount: object, currency: str = DEFAULT_CURRENCY, locale: str =
         symbol=currency_symbol(currency, language),
     )
     return f"-{text}" if value < 0 else text
+
+
+def format_price(amount: object, currency: str = DEFAULT_CURRENCY, locale: str = "tr") -> str:
+    """A unit price or unit cost: like ``format_money`` with up to ``PRICE_PLACES`` decimals
+    (at least two), so ``111,5011 ₺`` stays exact and ``12,50 ₺`` looks like money."""
+    value = round_price(amount)
+    places = PRICE_PLACES
+    while places > MONEY_PLACES and value == value.quantize(Decimal(1).scaleb(1 - places)):
+        places -= 1
+    language = locale.split("_")[0].split("-")[0]
+    text = _PATTERN.get(language, _PATTERN["en"]).format(
+        number=group_digits(value.quantize(Decimal(1).scaleb(-places)), places, language),
+        symbol=currency_symbol(currency, language),
+    )
+    return f"-{text}" if value < 0 else text

@@ -49,7 +49,7 @@ COLUMNS = [
     Column("warehouse", _l("Warehouse")),
     Column("quantity", _l("Quantity"), "quantity"),
     Column("to_order", _l("To order"), "quantity", total=True),
-    Column("unit_price", _l("Estimated unit price"), "money"),
+    Column("unit_price", _l("Estimated unit price"), "price"),
     Column("net", _l("Estimated amount"), "money", total=True),
 ]
 

@@ -104,6 +104,7 @@ def csv_chunks(result: Result, rows_per_chunk: int = 500) -> Iterator[bytes]:
 # -------------------------------------------------------------------------------- XLSX
 NUMBER_FORMATS = {
     "money": "#,##0.00",
+    "price": "#,##0.00##",
     "quantity": "#,##0.###",
     "percent": "0.0#",
     "integer": "#,##0",
@@ -165,7 +166,7 @@ def _cell_writer(sheet: Any, kind: str, formats: dict, quoted: Any) -> Any:
     per-cell work is what an export of many rows costs); any other value is written by
     its own type."""
     fmt = formats.get(kind)
-    if kind in ("money", "quantity", "percent", "integer"):
+    if kind in ("money", "price", "quantity", "percent", "integer"):
         write_number = sheet.write_number
 
         def number(r: int, col: int, value: Any) -> None:
@@ -256,6 +257,7 @@ def _arrow_types(pa: Any) -> dict[str, Any]:
     return {
         "text": pa.string(),
         "money": pa.decimal128(18, 2),
+        "price": pa.decimal128(18, 4),
         "quantity": pa.decimal128(18, 3),
         "percent": pa.decimal128(18, 4),
         "integer": pa.int64(),
@@ -263,7 +265,7 @@ def _arrow_types(pa: Any) -> dict[str, Any]:
     }
 
 
-SCALES = {"money": 2, "quantity": 3, "percent": 4}
+SCALES = {"money": 2, "price": 4, "quantity": 3, "percent": 4}
 
 
 def _arrow_value(kind: str, value: Any) -> Any:

@@ -10,11 +10,11 @@ from typing import Any
 from babel.dates import format_date
 
 from core.i18n import format_number
-from core.money import format_money
+from core.money import format_money, format_price
 
 from .framework import Column
 
-ALIGN_END = frozenset({"money", "quantity", "percent", "integer"})
+ALIGN_END = frozenset({"money", "price", "quantity", "percent", "integer"})
 
 
 def format_cell(column: Column, value: Any, currency: str | None, language: str) -> str:
@@ -22,12 +22,14 @@ def format_cell(column: Column, value: Any, currency: str | None, language: str)
     if value is None or value == "":
         return ""
     kind = column.kind
+    if kind == "price":  # a unit price or cost: its 4 places, trailing zeros past 2 dropped
+        return format_price(value, currency or "TRY", language)
     if kind == "money":
         return format_money(value, currency or "TRY", language)
     if kind in ("quantity", "integer"):
         return format_number(value, 0, language)
     if kind == "percent":
-        text = format_number(value, 1, language)
+        text = format_number(value, 2, language)  # always two places: columns line up
         return f"%{text}" if language == "tr" else f"{text}%"
     if kind == "date" and isinstance(value, date):
         return format_date(value, "medium", locale=language)

@@ -25,12 +25,14 @@ from marshmallow import Schema, ValidationError
 
 #: what a column holds; it decides formatting, export cell types and alignment.
 #: ``money`` is a ``Decimal`` with 2 places in ``ReportData.currency`` (or the row's
+#: ``Column.currency_key``); ``price`` a unit price or unit cost, up to 4 places (same
+#: currency rules; never totalled);
 #: ``Column.currency_key``); ``quantity`` a ``Decimal``; ``percent`` a ``Decimal`` percent
 #: (``12.5`` is 12.5 %); ``integer`` an ``int``; ``date`` a ``datetime.date``.
 #: the largest id a table holds (PostgreSQL ``integer``): a larger one names nothing
 MAX_ID = 2**31 - 1
 
-KINDS = ("text", "money", "quantity", "percent", "integer", "date")
+KINDS = ("text", "money", "price", "quantity", "percent", "integer", "date")
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,8 @@ def json_value(column: Column, value: Any) -> Any:
     if isinstance(value, Decimal):
         if column.kind == "money":
             return str(value.quantize(Decimal("0.01")))
+        if column.kind == "price":
+            return str(value.quantize(Decimal("0.0001")))
         return str(value)
     if isinstance(value, date | datetime):
         return value.isoformat()

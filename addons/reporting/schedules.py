@@ -208,13 +208,24 @@ def attachment(session: Any, company: Any, result: Any, heading: Heading, fmt: s
         return out.read()
 
 
+def choice_label(field: Any, value: Any) -> Any:
+    """A chosen value as its label (``previous_year``: "Same period last year")."""
+    from marshmallow import validate
+
+    for validator in getattr(field, "validators", None) or []:
+        if isinstance(validator, validate.OneOf) and validator.labels:
+            labels = dict(zip(validator.choices, validator.labels, strict=False))
+            return labels.get(value, value)
+    return value
+
+
 def heading_of(report: Any, params: dict[str, Any], company: Any, language: str) -> Heading:
     schema = report.params()
     shown = []
     for key, value in raw_params(report, params).items():
         field = schema.fields.get(key)
         label = field.metadata.get("label", key) if field is not None else key
-        shown.append((str(label), str(value)))
+        shown.append((str(label), str(choice_label(field, value))))
     return Heading(str(report.title), company.name, shown, [], language)
 
 

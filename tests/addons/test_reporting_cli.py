@@ -29,13 +29,15 @@ def test_list_and_run_on_the_terminal(sales_world, cli, yaprak_runtime):
     assert "reporting.profitability\t" in listed and "reporting.receivables_ageing" in listed
     out = cli("reporting", "run", "reporting.profitability", "--company", "satis").output
     lines = out.splitlines()
-    assert lines[0].startswith("Yalnızca TRY faturalar")  # the report's note first
-    assert lines[1].split()[:2] == ["Müşteri", "Faturalar"]  # Turkish unless --language en
+    assert lines[0].startswith("Dönem: 1 ")  # the report's notes first: the dates it covers
+    assert lines[1].startswith("Yalnızca TRY faturalar")
+    assert lines[2].split()[:2] == ["Müşteri", "Faturalar"]  # Turkish unless --language en
     assert "(2 rows)" in out and "350,00" in lines[-2]  # the totals line: 300 + 50
     english = cli(
         "reporting", "run", "reporting.profitability", "--company", "SATIS", "--language", "en"
     ).output
-    assert english.splitlines()[1].split()[:2] == ["Customer", "Invoices"]
+    assert english.splitlines()[0].startswith("Period: ")
+    assert english.splitlines()[2].split()[:2] == ["Customer", "Invoices"]
     assert "350.00" in english
     by_group = cli(
         "reporting",

@@ -129,3 +129,32 @@ def test_bad_values_are_whole_messages_and_huge_ids_unknown(manager):
         assert list(answer.get_json()["errors"]) == [name]
     big = manager.get(f"/api/v1/reporting/reports/reporting.sales_by_period?salesperson_id={huge}")
     assert big.status_code == 400 and list(big.get_json()["errors"]) == ["salesperson_id"]
+
+
+def test_unit_costs_keep_their_four_places(sales_world, company, company_client):
+    """A unit cost is a price (4 places): exact on the page, in the API and in Parquet, so
+    quantity × unit cost gives the cost amount a reader sees beside it."""
+    import pyarrow.parquet as pq
+
+    from core.products import create_product
+
+    world = make_report_world(sales_world)
+    with world.session() as s:
+        product = create_product(
+            s, {"code": "HASSAS", "name": "Hassas", "list_price": "200", "cost_price": "111.5011"}
+        )
+        world.invoice(s, world.customers[0], [(product.id, "15", "200", "0")], date.today())
+        s.commit()
+    boss = company_client(company, roles=["reporting.user", "sales.manager"])
+    query = "group_by=line&preset=this_month"
+    answer = boss.get(f"/api/v1/reporting/reports/reporting.profitability?{query}").get_json()
+    keys = [c["key"] for c in answer["columns"]]
+    row = answer["rows"][0]
+    assert row[keys.index("cost_unit")] == "111.5011"
+    assert row[keys.index("cost")] == "1672.52"  # 15 × 111.5011 = 1672.5165, rounded
+    html = boss.get(f"/reporting/reporting.profitability?_run=1&{query}").get_data(as_text=True)
+    assert "111,5011 ₺" in html
+    parquet = boss.get(f"/reporting/reporting.profitability/export.parquet?{query}")
+    table = pq.read_table(io.BytesIO(parquet.get_data()))
+    assert str(table.schema.field("cost_unit").type) == "decimal128(18, 4)"
+    assert str(table.column("cost_unit")[0].as_py()) == "111.5011"

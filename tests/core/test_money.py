@@ -71,3 +71,12 @@ def test_columns_are_exact_and_refuse_unrounded_values(yaprak_database_url):
     finally:
         metadata.drop_all(engine)
         engine.dispose()
+
+
+def test_a_price_keeps_its_places_and_looks_like_money():
+    from core.money import format_price
+
+    assert format_price(Decimal("111.5011"), "TRY", "tr") == "111,5011 ₺"
+    assert format_price(Decimal("12.5"), "TRY", "tr") == "12,50 ₺"
+    assert format_price(Decimal("1234.567"), "TRY", "en") == "₺1,234.567"
+    assert format_price(Decimal("-3.0001"), "TRY", "en") == "-₺3.0001"

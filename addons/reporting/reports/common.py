@@ -79,6 +79,24 @@ def currency_of(ctx: Any, params: Mapping[str, Any]) -> str:
     return (params.get("currency") or ctx.company.currency).upper()
 
 
+def period_note(ctx: Any, period: Period, compared: Period | None = None) -> str:
+    """The dates a run covers (and those it compares with), as the page and the files say
+    them: a preset such as "this quarter" is resolved when the report runs."""
+    from babel.dates import format_date
+
+    def days(p: Period) -> str:
+        first = format_date(p.start, "medium", locale=ctx.language)
+        return f"{first} – {format_date(p.end, 'medium', locale=ctx.language)}"
+
+    if compared is None:
+        return _("Period: %(period)s.", period=days(period))
+    return _(
+        "Period: %(period)s, compared with %(compared)s.",
+        period=days(period),
+        compared=days(compared),
+    )
+
+
 def currency_note(currency: str) -> str:
     return _(
         "Invoices in %(currency)s only: documents in other currencies are left out (there"

@@ -61,6 +61,7 @@ from .common import (
     drill_params,
     names,
     percent,
+    period_note,
     posted,
 )
 
@@ -296,7 +297,7 @@ def _columns(group_by: str, compare: bool) -> list[Column]:
         Column("revenue", _l("Net amount") if line else _l("Revenue"), "money", total=True),
     ]
     if line:
-        columns.append(Column("cost_unit", _l("Unit cost"), "money"))
+        columns.append(Column("cost_unit", _l("Unit cost"), "price"))
     columns += [
         Column("cost", _l("Cost amount") if line else _l("Cost"), "money", total=True),
     ]
@@ -383,6 +384,7 @@ def run(ctx: ReportContext, params: dict[str, Any]) -> ReportData:
     if compared_period is not None and group_by not in COMPARED:
         notes.append(_("Invoices and lines are not compared with another period."))
         compared_period = None
+    notes.insert(0, period_note(ctx, period, compared_period))
     columns = _columns(group_by, compared_period is not None)
     chart = Chart("line" if group_by in PERIODS else "bar", "label", ("revenue", "gross_profit"))
     if group_by == "line":

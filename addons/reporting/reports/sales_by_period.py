@@ -39,6 +39,7 @@ from .common import (
     customer_choices,
     customer_filters,
     drill_params,
+    period_note,
     posted,
 )
 
@@ -115,7 +116,8 @@ def run(ctx: ReportContext, params: dict[str, Any]) -> ReportData:
         ]
         for start, s in sorted(buckets.items())
     ]
-    return ReportData(COLUMNS, rows, currency=currency, notes=[currency_note(currency)])
+    notes = [period_note(ctx, period), currency_note(currency)]
+    return ReportData(COLUMNS, rows, currency=currency, notes=notes)
 
 
 def drill(ctx: ReportContext, params: dict[str, Any], row: Mapping[str, Any]) -> Drill | None:
