@@ -92,10 +92,11 @@ def list_command(code: str) -> Any:
     """The reports the company's enabled add-ons register: id, title."""
     from core import hooks_for
     from core.cli import company_context
+    from core.web.context import request_for
 
     from .framework import reports_of
 
-    with company_context(code) as (_session, company):
+    with company_context(code) as (session, company), request_for(session, company.id, "tr"):
         reports = reports_of(hooks_for(company))
         for report_id in sorted(reports):
             click.echo(f"{report_id}\t{reports[report_id].title}")

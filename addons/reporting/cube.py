@@ -58,7 +58,8 @@ def require_pyarrow() -> Any:
         import pyarrow.parquet
     except ImportError:
         raise CubeError(
-            "the cube is written with pyarrow, which is not installed: pip install 'yaprak[olap]'"
+            "the cube is written with pyarrow, which is not installed: pip install"
+            " 'yaprak[olap]' (in a source checkout: pip install -e '.[olap]')"
         ) from None
     return pyarrow
 

@@ -4,6 +4,8 @@
   same quarter last year, the default when the report opens; the last twelve months by
   product category) and of sales by period (this year by month), as a reporting manager
   would set them up for the company.
+- Every person of the demo may open Reports (``reporting.user``); each report still asks
+  for its own roles (gross profit for sales managers and accountants).
 - A weekly schedule e-mailing the receivables ageing (Excel) to the demo administrator
   every Monday; a demo sends no mail (``core.mail.MAIL_HELD``), so it waits in the outbox.
 """
@@ -52,6 +54,20 @@ def build(company: Any, size: str = "full", today: date | None = None) -> None:
         presets.save(
             session, admin.id, report_id, name, raw, shared=True, is_default=default, manager=True
         )
+    # everyone in the demo may open Reports (each report still asks for its own roles: the
+    # salespeople see sales by period and the ageing, the managers profitability too)
+    from core.auth import grant
+    from core.models import Membership
+    from core.runtime import current_runtime
+
+    kernel = current_runtime().kernel
+    members = session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.company_id == company.id)
+    )
+    for user in list(members):
+        grant(session, kernel, user, company, ["reporting.user"])
     schedules.save(
         session,
         admin.id,

@@ -41,7 +41,10 @@ MIMETYPES = {
     "parquet": "application/vnd.apache.parquet",
 }
 FORMATS = tuple(MIMETYPES)
-OLAP_MISSING = N_("Parquet needs pyarrow: pip install 'yaprak[olap]'")
+OLAP_MISSING = N_(
+    "Parquet needs pyarrow: pip install 'yaprak[olap]' (in a source checkout: pip install -e"
+    " '.[olap]')"
+)
 
 
 class ExportUnavailable(RuntimeError):

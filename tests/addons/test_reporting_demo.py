@@ -58,3 +58,17 @@ def test_the_demo_profitability_is_its_invoices(yaprak_runtime, demo):
         ).all()
         signed = sum((-a if kind == "credit_note" else a for kind, a in invoices), Decimal("0.00"))
         assert rows and result.totals["revenue"] == signed != 0
+
+
+def test_everyone_in_the_demo_may_open_reports(yaprak_runtime, demo):
+    from core.auth import roles_of
+    from core.models import Membership, User
+
+    with yaprak_runtime.db.session_for(demo.id) as s:
+        company = s.get(Company, demo.id)
+        people = s.scalars(
+            select(User).join(Membership).where(Membership.company_id == demo.id)
+        ).all()
+        assert len(people) > 3
+        for user in people:
+            assert "reporting.user" in roles_of(s, yaprak_runtime.kernel, user, company)
