@@ -70,3 +70,30 @@ def test_group_to_lines_with_last_year_beside(world, make_user, browser_page, br
     expect(lines.first).to_contain_text("Ürün 0")
     expect(lines.first).to_contain_text("standart maliyet")  # the product's cost price
     expect(page.locator(".report-totals")).to_contain_text("260,00")
+
+
+def test_a_preset_is_deleted_only_when_confirmed(world, make_user, browser_page, browser_login):
+    user = make_user([world.company], roles=("reporting.user", "sales.manager"))
+    page = browser_login(user.email, user.password)
+    page.goto("/reporting/reporting.profitability?_run=1&group_by=customer_group")
+    page.locator("details.report-presets summary").click()
+    page.locator("#preset-name").fill("Gruplar")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ön ayarı kaydet").click()
+    preset = page.locator('[data-preset="Gruplar"]')
+    expect(preset).to_have_count(1)
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    preset.locator("button.text-danger").click()
+    page.wait_for_timeout(300)
+    assert asked == ["Gruplar ön ayarı silinsin mi?"]
+    expect(page.locator('[data-preset="Gruplar"]')).to_have_count(1)  # still there
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.locator('[data-preset="Gruplar"] button.text-danger').click()
+    expect(page.locator('[data-preset="Gruplar"]')).to_have_count(0)

@@ -1,4 +1,5 @@
-// Yaprak's page script: CSRF for htmx, Tom Select on marked selects. No build step.
+// Yaprak's page script: CSRF for htmx, confirmations, Tom Select on marked selects. No build
+// step.
 // window.yaprak.enhance(element) applies the enhancements to content added by other scripts.
 (function () {
   "use strict";
@@ -15,6 +16,14 @@
     var token = csrfToken();
     if (token) {
       event.detail.headers["X-CSRFToken"] = token;
+    }
+  });
+
+  // A button with data-confirm asks before its form is sent (deleting, bulk actions).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-confirm]") : null;
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
     }
   });
 
