@@ -48,6 +48,7 @@ UNKNOWN_REPORT = N_("unknown report")
 NOT_ALLOWED = N_("the owner may no longer run this report")
 BAD_PARAMS = N_("the saved parameters are no longer valid: {errors}")
 UNKNOWN_PRESET = N_("unknown preset")
+OTHER_REPORTS_PRESET = N_("a preset of another report: pick one of this report's presets")
 
 
 class ScheduleSchema(Schema):
@@ -171,8 +172,10 @@ def checked_params(
         raise ValidationError({"report_id": [UNKNOWN_REPORT]}) from None
     if data.get("preset_id") is not None:
         preset = presets.get(session, data["preset_id"], user_id)
-        if preset is None or preset.report_id != report.id:
+        if preset is None:
             raise ValidationError({"preset_id": [UNKNOWN_PRESET]})
+        if preset.report_id != report.id:
+            raise ValidationError({"preset_id": [OTHER_REPORTS_PRESET]})
         raw = presets.params_of(preset)
     return raw_params(report, load_params(report, ctx, raw))
 

@@ -158,3 +158,26 @@ def test_unit_costs_keep_their_four_places(sales_world, company, company_client)
     table = pq.read_table(io.BytesIO(parquet.get_data()))
     assert str(table.schema.field("cost_unit").type) == "decimal128(18, 4)"
     assert str(table.column("cost_unit")[0].as_py()) == "111.5011"
+
+
+def test_a_schedule_refuses_another_reports_preset_saying_so(manager):
+    made = manager.post(
+        "/api/v1/reporting/reports/reporting.sales_by_period/presets",
+        json={"name": "Aylık", "params": {"granularity": "month"}},
+    )
+    assert made.status_code == 201, made.get_json()
+    body = {
+        "name": "Kârlılık",
+        "report_id": "reporting.profitability",
+        "preset_id": made.get_json()["id"],
+        "format": "xlsx",
+        "frequency": "daily",
+        "recipients": ["patron@satis.test"],
+    }
+    refused = manager.post("/api/v1/reporting/schedules", json=body)
+    assert refused.status_code == 400
+    assert refused.get_json()["errors"] == {
+        "preset_id": ["a preset of another report: pick one of this report's presets"]
+    }
+    body["report_id"] = "reporting.sales_by_period"
+    assert manager.post("/api/v1/reporting/schedules", json=body).status_code == 201
