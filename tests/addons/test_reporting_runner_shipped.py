@@ -181,3 +181,13 @@ def test_a_schedule_refuses_another_reports_preset_saying_so(manager):
     }
     body["report_id"] = "reporting.sales_by_period"
     assert manager.post("/api/v1/reporting/schedules", json=body).status_code == 201
+
+
+def test_by_invoice_the_number_is_shown_once(manager):
+    answer = manager.get("/api/v1/reporting/reports/reporting.profitability?group_by=invoice")
+    body = answer.get_json()
+    labels = [c["label"] for c in body["columns"]]
+    assert labels[0] == "Fatura" and "Numara" not in labels  # the label is the number
+    assert body["rows"][0][0].startswith("FTR-")
+    lines = manager.get("/api/v1/reporting/reports/reporting.profitability?group_by=line")
+    assert "Numara" in [c["label"] for c in lines.get_json()["columns"]]

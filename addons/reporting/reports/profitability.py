@@ -279,9 +279,10 @@ def _columns(group_by: str, compare: bool) -> list[Column]:
         Column("label", _label(group_by)),
     ]
     if group_by in ("invoice", "line"):
+        columns.append(Column("invoice_id", _l("Invoice id"), "integer", hidden=True))
+        if line:  # by invoice, the row's label is the invoice's number already
+            columns.append(Column("number", _l("Number")))
         columns += [
-            Column("invoice_id", _l("Invoice id"), "integer", hidden=True),
-            Column("number", _l("Number")),
             Column("date", _l("Date"), "date"),
             Column("customer", _l("Customer")),
             Column("kind", _l("Kind")),
