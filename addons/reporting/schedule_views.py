@@ -49,6 +49,7 @@ def _choices() -> dict[str, Any]:
 def _render(schedule: Any, values: dict[str, Any], errors: dict[str, Any], params: str) -> Any:
     schema = schedules.ScheduleSchema()
     infos = describe_fields(schema, None, _choices(), db_session(), set(schema.fields))
+    report_id = values.get("report_id") or (schedule.report_id if schedule else None)
     return render_template(
         "reporting/schedule_form.html",
         schedule=schedule,
@@ -56,8 +57,34 @@ def _render(schedule: Any, values: dict[str, Any], errors: dict[str, Any], param
         values=values,
         errors=errors,
         params=params,
+        shown_params=_readable(report_id, params),
         translate=translate_message,
     )
+
+
+def _readable(report_id: Any, params: str) -> list[tuple[str, str]] | None:
+    """The carried parameters as people read them (labels, chosen options by their labels);
+    None when they cannot be read so (the report gone, not JSON): the page shows them raw."""
+    import json
+
+    report = visible_reports_by_id().get(report_id) if report_id else None
+    try:
+        raw = json.loads(params or "{}")
+    except ValueError:
+        return None
+    if report is None or not isinstance(raw, dict):
+        return None
+    fields = report.params().fields
+    shown = []
+    for key, value in raw.items():
+        field = fields.get(key)
+        label = field.metadata.get("label", key) if field is not None else key
+        shown.append((str(label), str(schedules.choice_label(field, value))))
+    return shown
+
+
+def visible_reports_by_id() -> dict[str, Any]:
+    return {r.id: r for r in visible_reports(hooks(), held_roles())}
 
 
 def _load(schedule: Any) -> Any:

@@ -165,6 +165,7 @@ def test_a_schedule_takes_the_parameters_of_the_report_page(reporter, rep):
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert 'name="params" value="{&#34;group_by&#34;: &#34;partner&#34;}"' in html
+    assert "Group by: <strong>Partner</strong>" in html  # shown as people read it, not JSON
     assert _new(reporter, params='{"group_by": "partner"}', name="Ortaklar").status_code == 302
     from addons.reporting.models import ReportingSchedule
 
