@@ -240,18 +240,11 @@ def _write_file(
     out: Path,
     lang: str,
 ) -> None:
-    from .exports import csv_chunks, pdf_bytes, write_parquet, write_xlsx
+    from .exports import write_export
     from .schedules import heading_of
 
     heading = heading_of(report, params, company, lang)
+    heading.notes = [str(note) for note in result.data.notes]
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as handle:
-        if fmt == "csv":
-            for chunk in csv_chunks(result):
-                handle.write(chunk)
-        elif fmt == "xlsx":
-            write_xlsx(result, handle, heading)
-        elif fmt == "parquet":
-            write_parquet(result, handle)
-        else:
-            handle.write(pdf_bytes(session, company.id, result, heading))
+        write_export(fmt, result, handle, heading, session, company.id)

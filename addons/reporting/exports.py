@@ -313,3 +313,21 @@ def write_parquet(result: Result, out: IO[bytes]) -> None:
                 flush()
         if batch or result.count == 0:
             flush()
+
+
+def write_export(
+    fmt: str, result: Result, out: IO[bytes], heading: Heading, session: Any, company_id: int
+) -> None:
+    """The export ``fmt`` of a run into the binary file ``out``, rows streamed (the page's
+    downloads, e-mailed schedules and ``yaprak reporting run`` all write through here)."""
+    if fmt == "csv":
+        for chunk in csv_chunks(result):
+            out.write(chunk)
+    elif fmt == "xlsx":
+        write_xlsx(result, out, heading)
+    elif fmt == "parquet":
+        write_parquet(result, out)
+    elif fmt == "pdf":
+        out.write(pdf_bytes(session, company_id, result, heading))
+    else:
+        raise ValueError(f"no export format {fmt!r} (one of {', '.join(FORMATS)})")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from core.i18n import N_
 from core.i18n import lazy_gettext as _l
 
-from .exports import MIMETYPES, Heading, csv_chunks, filename, pdf_bytes, write_xlsx
+from .exports import MIMETYPES, Heading, filename, write_export
 from .framework import ParamsError, UnknownReport, load_params, run_report
 from .models import ReportingSchedule
 from .runner import NotAllowed, context_for, open_report, raw_params
@@ -200,13 +200,10 @@ def visible(session: Any, user_id: int, manager: bool) -> list[Any]:
 
 
 def attachment(session: Any, company: Any, result: Any, heading: Heading, fmt: str) -> bytes:
-    """The export of a run as bytes, for a mail."""
-    if fmt == "csv":
-        return b"".join(csv_chunks(result))
-    if fmt == "pdf":
-        return pdf_bytes(session, company.id, result, heading)
+    """The export of a run as bytes, for a mail (written to a temporary file first: the
+    rows stream; only the finished attachment is held)."""
     with tempfile.TemporaryFile() as out:
-        write_xlsx(result, out, heading)
+        write_export(fmt, result, out, heading, session, company.id)
         out.seek(0)
         return out.read()
 

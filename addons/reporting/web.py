@@ -11,15 +11,7 @@ from core.auth import roles_of
 from core.web.context import current_company, current_user, db_session, hooks, runtime
 from core.web.downloads import download, download_file, download_stream
 
-from .exports import (
-    OLAP_MISSING,
-    ExportUnavailable,
-    csv_chunks,
-    filename,
-    pdf_bytes,
-    write_parquet,
-    write_xlsx,
-)
+from .exports import csv_chunks, filename, pdf_bytes, write_export
 from .framework import Report, ReportContext, Result, UnknownReport
 from .runner import MANAGER, NotAllowed, context_for, open_report
 from .schedules import heading_of
@@ -56,17 +48,9 @@ def export_response(report: Report, ctx: ReportContext, result: Result, fmt: str
         return download_stream(csv_chunks(result), name)
     if fmt == "pdf":
         return download(pdf_bytes(db_session(), ctx.company.id, result, heading), name)
-    if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise ExportUnavailable(OLAP_MISSING) from None
     out = tempfile.TemporaryFile()  # noqa: SIM115 (closed once sent)
     try:
-        if fmt == "xlsx":
-            write_xlsx(result, out, heading)
-        else:
-            write_parquet(result, out)
+        write_export(fmt, result, out, heading, db_session(), ctx.company.id)
         out.seek(0)
     except BaseException:
         out.close()
